@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: system packages, Release build, every NUnit test under a virtual display.
+# Results: artifacts/test-results/results.trx. Extra arguments go to 'dotnet test' (e.g. --filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-system-deps.sh
+scripts/build.sh
+mkdir -p artifacts/test-results
+rm -f artifacts/test-results/*.trx
+run=(dotnet test DeepRL.sln -c Release --no-build -nologo
+     --logger "trx;LogFileName=results.trx" --results-directory artifacts/test-results "$@")
+if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
+  xvfb-run -a -s "-screen 0 1280x1024x24" "${run[@]}"
+else
+  "${run[@]}"
+fi

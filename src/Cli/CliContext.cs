@@ -1,0 +1,49 @@
+using System.CommandLine;
+using DeepRL.Environments;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace DeepRL.Cli;
+
+/// <summary>What every command needs: output streams, a logger, the environment registry.</summary>
+public sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, bool verbose, EnvRegistry registry)
+    {
+        Output = output;
+        Error = error;
+        Verbose = verbose;
+        Registry = registry;
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // logs to stderr, results to stdout
+            .AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Information)));
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = ReferenceEquals(output, System.Console.Out) ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = ReferenceEquals(output, System.Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = ReferenceEquals(output, System.Console.Out) ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        // Redirected output (files, pipes, tests) has no terminal width: keep tables on one line per row.
+        if (!ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected) Console.Profile.Width = 200;
+    }
+
+    public TextWriter Output { get; }
+
+    public TextWriter Error { get; }
+
+    public bool Verbose { get; }
+
+    public EnvRegistry Registry { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public IAnsiConsole Console { get; }
+
+    public ILogger Logger(string category) => LoggerFactory.CreateLogger(category);
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Diagnostics;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Environments.Vector;
+using Spectre.Console;
+
+namespace DeepRL.Cli.Commands;
+
+/// <summary>
+/// <c>deeprl bench-env</c>: raw environment speed (random actions, auto-reset), single env and vectorized,
+/// median of several timed repeats after a warm-up.
+/// </summary>
+public static class BenchEnvCommand
+{
+    public static Command Create()
+    {
+        var ids = new Option<string[]>("--env", "-e") { Description = "Environment ids to measure (default: all discrete built-ins)", DefaultValueFactory = _ => [] };
+        var seconds = new Option<double>("--seconds") { Description = "Duration of one timed repeat", DefaultValueFactory = _ => 1.0 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 5 };
+        var numEnvs = new Option<int>("--num-envs") { Description = "Envs in the vectorized measurement", DefaultValueFactory = _ => 256 };
+        var threads = new Option<int>("--threads") { Description = "Threads for the threaded vector env (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("bench-env", "Measure environment steps per second: single env, sync vector env, threaded vector env")
+        {
+            ids, seconds, repeats, numEnvs, threads,
+        };
+        cmd.SetAction(parse =>
+        {
+            var ctx = DeepRlCli.Context(parse);
+            double secs = parse.GetValue(seconds);
+            int reps = parse.GetValue(repeats), n = parse.GetValue(numEnvs), th = parse.GetValue(threads);
+            if (secs <= 0 || reps <= 0 || n <= 0) throw new CliException("--seconds, --repeats and --num-envs must be positive.");
+            var selected = parse.GetValue(ids)!;
+            var envIds = selected.Length > 0 ? selected : ctx.Registry.Specs.Where(s => !s.Id.Contains("Masked", StringComparison.Ordinal)).Select(s => s.Id).ToArray();
+            foreach (var id in envIds) ctx.Registry.GetSpec(id);
+
+            var table = new Table().Border(TableBorder.Rounded);
+            table.AddColumns("env", "single (steps/s)", $"sync ×{n} (env-steps/s)", $"threaded ×{n} (env-steps/s)");
+            foreach (var id in envIds)
+            {
+                double single = Median(reps, () => SingleEnv(ctx.Registry, id, secs));
+                double sync = Median(reps, () => Vectorized(ctx.Registry, id, n, VectorMode.Sync, th, secs));
+                double threaded = Median(reps, () => Vectorized(ctx.Registry, id, n, VectorMode.Threaded, th, secs));
+                table.AddRow(id, Format(single), Format(sync), Format(threaded));
+            }
+            ctx.Console.Write(table);
+            ctx.Output.WriteLine($"median of {reps} repeats of {secs:g3} s each after one warm-up; {Environment.ProcessorCount} cores; random actions; auto-reset included");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Format(double stepsPerSecond) =>
+        stepsPerSecond >= 1e6 ? $"{stepsPerSecond / 1e6:F2} M" : $"{stepsPerSecond / 1e3:F1} k";
+
+    private static double Median(int repeats, Func<double> measure)
+    {
+        measure(); // warm-up: JIT tiering, caches
+        var values = Enumerable.Range(0, repeats).Select(_ => measure()).Order().ToArray();
+        return values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
+    }
+
+    public static double SingleEnv(EnvRegistry registry, string id, double seconds)
+    {
+        using var env = registry.Make(id);
+        var actions = RandomActions(env.ActionSpace, 4096);
+        env.Reset(0);
+        long steps = 0;
+        var sw = Stopwatch.StartNew();
+        long budget = (long)(seconds * Stopwatch.Frequency);
+        while (true)
+        {
+            for (int k = 0; k < 4096; k++)
+            {
+                if (env.Step(actions[k]).Done) env.Reset();
+            }
+            steps += 4096;
+            if (sw.ElapsedTicks >= budget) break;
+        }
+        return steps / sw.Elapsed.TotalSeconds;
+    }
+
+    public static double Vectorized(EnvRegistry registry, string id, int numEnvs, VectorMode mode, int threads, double seconds)
+    {
+        using var venv = VectorEnvs.Make(id, numEnvs, mode, threads, registry: registry);
+        int na = venv.SingleActionSpace is Discrete d ? d.N : throw new CliException($"bench-env supports discrete-action envs; {id} is continuous.");
+        var rng = new Rng(1);
+        var actions = new int[64][];
+        for (int k = 0; k < actions.Length; k++)
+        {
+            actions[k] = new int[numEnvs];
+            for (int i = 0; i < numEnvs; i++) actions[k][i] = rng.NextInt(na);
+        }
+        venv.Reset(0);
+        long steps = 0;
+        var sw = Stopwatch.StartNew();
+        long budget = (long)(seconds * Stopwatch.Frequency);
+        while (sw.ElapsedTicks < budget)
+        {
+            for (int k = 0; k < actions.Length; k++) venv.Step(actions[k]);
+            steps += (long)actions.Length * numEnvs;
+        }
+        return steps / sw.Elapsed.TotalSeconds;
+    }
+
+    private static EnvAction[] RandomActions(Space space, int count)
+    {
+        var rng = new Rng(1);
+        var actions = new EnvAction[count];
+        for (int k = 0; k < count; k++)
+        {
+            if (space is Discrete d) actions[k] = d.Sample(rng);
+            else
+            {
+                var a = new float[((Box)space).FlatSize];
+                ((Box)space).Sample(rng, a);
+                actions[k] = a;
+            }
+        }
+        return actions;
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using DeepRL.Cli.Commands;
+using DeepRL.Environments;
+
+namespace DeepRL.Cli;
+
+/// <summary>
+/// Builds the <c>deeprl</c> command tree and runs it. Errors the user can fix print one line and exit
+/// with 2; unexpected failures exit with 1 and show the stack trace only with <c>--verbose</c>.
+/// </summary>
+public static class DeepRlCli
+{
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Debug logging and full stack traces on errors",
+        Recursive = true,
+    };
+
+    public static readonly Option<string[]> EnvAssembly = new("--env-assembly")
+    {
+        Description = "Assembly (.dll) with IEnvironmentPlugin classes registering custom environments (repeatable)",
+        Recursive = true,
+        DefaultValueFactory = _ => [],
+    };
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("DeepRL: deep reinforcement learning from the command line — train, evaluate, watch and benchmark agents.");
+        root.Options.Add(Verbose);
+        root.Options.Add(EnvAssembly);
+        root.Subcommands.Add(EnvsCommand.Create());
+        root.Subcommands.Add(CheckEnvCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(BenchEnvCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            int code = parse.Invoke(config);
+            // System.CommandLine reports parse errors with exit code 1; we reserve 1 for crashes.
+            return parse.Errors.Count > 0 ? 2 : code;
+        }
+        catch (Exception ex)
+        {
+            return ReportError(ex, error, parse.GetValue(Verbose));
+        }
+    }
+
+    /// <summary>Creates the context for a command: loads plugin assemblies, sets up logging.</summary>
+    public static CliContext Context(ParseResult parse)
+    {
+        var registry = EnvRegistry.Default;
+        foreach (string path in parse.GetValue(EnvAssembly) ?? [])
+        {
+            try
+            {
+                registry.LoadPlugins(path);
+            }
+            catch (ArgumentException ex) when (ex.Message.Contains("already registered", StringComparison.Ordinal))
+            {
+                // Loading the same plugin twice in one process (tests) is harmless.
+            }
+        }
+        return new CliContext(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(Verbose), registry);
+    }
+
+    private static int ReportError(Exception ex, TextWriter error, bool verbose)
+    {
+        var inner = ex is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : ex;
+        if (inner is System.Reflection.TargetInvocationException { InnerException: { } tie }) inner = tie;
+        bool userError = inner is CliException or ArgumentException or FormatException or FileNotFoundException
+            or DirectoryNotFoundException or InvalidDataException or NotSupportedException;
+        error.WriteLine($"error: {inner.Message}");
+        if (verbose) error.WriteLine(inner.ToString());
+        else if (!userError) error.WriteLine("(run with --verbose for the stack trace)");
+        return userError ? 2 : 1;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Reflection;
+using DeepRL.Environments.Classic;
+using DeepRL.Environments.GridWorlds;
+using DeepRL.Environments.Wrappers;
+
+namespace DeepRL.Environments;
+
+/// <summary>
+/// Maps environment ids to factories (Gymnasium's <c>gymnasium.make</c>). <see cref="Default"/> holds
+/// the built-ins; add your own with <see cref="Register"/> or an <see cref="IEnvironmentPlugin"/> assembly.
+/// </summary>
+public sealed class EnvRegistry
+{
+    private readonly Dictionary<string, EnvSpec> _specs = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
+
+    /// <summary>The process-wide registry, with every built-in environment registered.</summary>
+    public static EnvRegistry Default { get; } = CreateWithBuiltIns();
+
+    public IReadOnlyList<EnvSpec> Specs
+    {
+        get
+        {
+            lock (_lock) return _specs.Values.ToList();
+        }
+    }
+
+    public IReadOnlyList<string> Ids => Specs.Select(s => s.Id).ToList();
+
+    public void Register(EnvSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (string.IsNullOrWhiteSpace(spec.Id)) throw new ArgumentException("An environment id cannot be empty.");
+        lock (_lock)
+        {
+            if (_specs.ContainsKey(spec.Id)) throw new ArgumentException($"Environment id '{spec.Id}' is already registered.");
+            _specs[spec.Id] = spec;
+        }
+    }
+
+    public bool Contains(string id)
+    {
+        lock (_lock) return _specs.ContainsKey(id);
+    }
+
+    public EnvSpec GetSpec(string id)
+    {
+        lock (_lock)
+        {
+            if (_specs.TryGetValue(id, out var spec)) return spec;
+            throw new UnknownEnvironmentException(id, _specs.Keys.Order().ToList());
+        }
+    }
+
+    /// <summary>
+    /// Builds the environment <paramref name="id"/> with its registered time limit. Options are the
+    /// factory's keywords, plus <c>max_episode_steps</c> to override the time limit.
+    /// </summary>
+    public IEnvironment Make(string id, EnvOptions? options = null)
+    {
+        var spec = GetSpec(id);
+        options ??= EnvOptions.None;
+        int? limit = spec.MaxEpisodeSteps;
+        if (options.Values.ContainsKey("max_episode_steps")) limit = options.GetInt("max_episode_steps", 0);
+        var env = spec.Factory(options);
+        options.ThrowIfUnused(id);
+        env.Spec = spec with { MaxEpisodeSteps = limit };
+        return limit is int l and > 0 ? new TimeLimit(env, l) : env;
+    }
+
+    /// <summary>Registers the environments of every <see cref="IEnvironmentPlugin"/> in an assembly file.</summary>
+    public int LoadPlugins(string assemblyPath)
+    {
+        if (!File.Exists(assemblyPath))
+            throw new FileNotFoundException($"Environment assembly '{assemblyPath}' does not exist.", assemblyPath);
+        var asm = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
+        return LoadPlugins(asm);
+    }
+
+    public int LoadPlugins(Assembly assembly)
+    {
+        var pluginTypes = assembly.GetTypes()
+            .Where(t => typeof(IEnvironmentPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .ToList();
+        if (pluginTypes.Count == 0)
+            throw new ArgumentException($"Assembly {assembly.GetName().Name} has no public IEnvironmentPlugin implementation.");
+        int before = Specs.Count;
+        foreach (var t in pluginTypes) ((IEnvironmentPlugin)Activator.CreateInstance(t)!).Register(this);
+        return Specs.Count - before;
+    }
+
+    private static EnvRegistry CreateWithBuiltIns()
+    {
+        var r = new EnvRegistry();
+        r.Register(new EnvSpec("CartPole-v1", _ => new CartPole(), 500, 475,
+            "Balance a pole on a cart (Gymnasium dynamics)", "classic"));
+        r.Register(new EnvSpec("CartPole-Masked-v1", _ => new CartPole(maskVelocities: true), 500, 475,
+            "CartPole with velocities hidden (obs = x, θ): needs memory", "classic"));
+        foreach (var (mapName, id) in new[]
+                 {
+                     ("Empty-8x8", "GridWorld-Empty-8x8"), ("FourRooms", "GridWorld-FourRooms"),
+                     ("CliffWalking", "GridWorld-CliffWalking"), ("FrozenLake-8x8", "GridWorld-FrozenLake-8x8"),
+                     ("TMaze", "GridWorld-TMaze"),
+                 })
+        {
+            var map = GridMap.BuiltIn(mapName);
+            r.Register(new EnvSpec($"{id}-v0", o => new GridWorld(map, ParseMode(o, GridObservation.OneHot)),
+                map.MaxSteps, map.RewardThreshold, map.Description + " (one-hot obs; obs=coords|image)", "gridworld"));
+            r.Register(new EnvSpec($"{id}-Image-v0", o => new GridWorld(map, ParseMode(o, GridObservation.Image)),
+                map.MaxSteps, map.RewardThreshold, map.Description + " (C×H×W image obs)", "gridworld"));
+        }
+        return r;
+    }
+
+    private static GridObservation ParseMode(EnvOptions o, GridObservation fallback) =>
+        o.GetString("obs", fallback switch { GridObservation.Image => "image", _ => "onehot" }, "onehot", "coords", "image") switch
+        {
+            "image" => GridObservation.Image,
+            "coords" => GridObservation.Coordinates,
+            _ => GridObservation.OneHot,
+        };
+}

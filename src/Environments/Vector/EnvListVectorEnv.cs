@@ -1,0 +1,72 @@
+namespace DeepRL.Environments.Vector;
+
+/// <summary>A vector environment over independent <see cref="IEnvironment"/> instances.</summary>
+public abstract class EnvListVectorEnv : VectorEnvironment
+{
+    private readonly IEnvironment[] _envs;
+    private readonly ReadOnlyMemory<float>[] _actionRows;
+
+    protected EnvListVectorEnv(IReadOnlyList<IEnvironment> envs, int threads)
+        : base(envs.Count, envs[0].ObservationSpace, envs[0].ActionSpace, threads)
+    {
+        _envs = envs.ToArray();
+        if (_envs.Any(e => e.ObservationSpace.FlatSize != ObsSize))
+            throw new ArgumentException("Every env of a vector env needs the same observation space.");
+        _actionRows = new ReadOnlyMemory<float>[_envs.Length];
+        for (int i = 0; i < _envs.Length; i++) _actionRows[i] = ContinuousActions.AsMemory(i * ActionSize, ActionSize);
+    }
+
+    public IReadOnlyList<IEnvironment> Envs => _envs;
+
+    public override EnvSpec? Spec => _envs[0].Spec;
+
+    protected override void ResetRange(int start, int end, int? seed)
+    {
+        for (int i = start; i < end; i++)
+        {
+            var r = _envs[i].Reset(seed is int s ? s + i : null);
+            r.Observation.AsSpan().CopyTo(ObservationRow(i));
+        }
+    }
+
+    protected override void StepRange(int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            EnvAction action = ActionsAreContinuous ? new EnvAction(_actionRows[i]) : new EnvAction(DiscreteActions[i]);
+            var r = _envs[i].Step(action);
+            if (Record(i, r.Reward, r.Terminated, r.Truncated))
+            {
+                r.Observation.AsSpan().CopyTo(FinalObservationRow(i));
+                _envs[i].Reset().Observation.AsSpan().CopyTo(ObservationRow(i));
+            }
+            else
+            {
+                r.Observation.AsSpan().CopyTo(ObservationRow(i));
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        foreach (var e in _envs) e.Dispose();
+    }
+}
+
+/// <summary>Steps its envs one after another on the calling thread.</summary>
+public sealed class SyncVectorEnv : EnvListVectorEnv
+{
+    public SyncVectorEnv(IReadOnlyList<IEnvironment> envs) : base(envs, threads: 1)
+    {
+    }
+}
+
+/// <summary>Steps its envs in parallel: contiguous slices on <c>threads</c> long-lived threads.</summary>
+public sealed class ThreadedVectorEnv : EnvListVectorEnv
+{
+    public ThreadedVectorEnv(IReadOnlyList<IEnvironment> envs, int threads = 0)
+        : base(envs, threads <= 0 ? Environment.ProcessorCount : threads)
+    {
+    }
+}

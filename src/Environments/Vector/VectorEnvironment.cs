@@ -1,0 +1,155 @@
+using DeepRL.Environments.Spaces;
+
+namespace DeepRL.Environments.Vector;
+
+/// <summary>
+/// Shared bookkeeping for vector environments: output arrays, action validation, episode statistics,
+/// and running the per-env work either on the calling thread or split across worker threads.
+/// Subclasses implement <see cref="ResetRange"/> and <see cref="StepRange"/> for a slice of envs.
+/// </summary>
+public abstract class VectorEnvironment : IVectorEnvironment
+{
+    private readonly ParallelRanges _stepRunner;
+    private readonly ParallelRanges _resetRunner;
+    private int? _resetSeed;
+
+    protected VectorEnvironment(int numEnvs, Box observationSpace, Space actionSpace, int threads)
+    {
+        if (numEnvs <= 0) throw new ArgumentOutOfRangeException(nameof(numEnvs), numEnvs, "A vector env needs at least one env.");
+        NumEnvs = numEnvs;
+        SingleObservationSpace = observationSpace;
+        SingleActionSpace = actionSpace;
+        ObsSize = observationSpace.FlatSize;
+        ActionSize = actionSpace is Box b ? b.FlatSize : 1;
+        Observations = new float[numEnvs * ObsSize];
+        FinalObservations = new float[numEnvs * ObsSize];
+        Rewards = new float[numEnvs];
+        Terminated = new bool[numEnvs];
+        Truncated = new bool[numEnvs];
+        HasFinalObservation = new bool[numEnvs];
+        FinishedEpisodeReturns = new double[numEnvs];
+        FinishedEpisodeLengths = new int[numEnvs];
+        RunningReturns = new double[numEnvs];
+        RunningLengths = new int[numEnvs];
+        DiscreteActions = new int[numEnvs];
+        ContinuousActions = new float[numEnvs * ActionSize];
+        _stepRunner = new ParallelRanges(numEnvs, threads, StepRange);
+        _resetRunner = new ParallelRanges(numEnvs, threads, (s, e) => ResetRange(s, e, _resetSeed));
+    }
+
+    public int NumEnvs { get; }
+
+    public int Threads => _stepRunner.Threads;
+
+    public Box SingleObservationSpace { get; }
+
+    public Space SingleActionSpace { get; }
+
+    public abstract EnvSpec? Spec { get; }
+
+    public float[] Observations { get; }
+
+    public float[] Rewards { get; }
+
+    public bool[] Terminated { get; }
+
+    public bool[] Truncated { get; }
+
+    public float[] FinalObservations { get; }
+
+    public bool[] HasFinalObservation { get; }
+
+    public double[] FinishedEpisodeReturns { get; }
+
+    public int[] FinishedEpisodeLengths { get; }
+
+    protected int ObsSize { get; }
+
+    protected int ActionSize { get; }
+
+    protected int[] DiscreteActions { get; }
+
+    protected float[] ContinuousActions { get; }
+
+    protected bool ActionsAreContinuous { get; private set; }
+
+    protected double[] RunningReturns { get; }
+
+    protected int[] RunningLengths { get; }
+
+    public void Reset(int? seed = null)
+    {
+        _resetSeed = seed;
+        Array.Clear(RunningReturns);
+        Array.Clear(RunningLengths);
+        Array.Clear(HasFinalObservation);
+        Array.Clear(Terminated);
+        Array.Clear(Truncated);
+        Array.Clear(Rewards);
+        _resetRunner.Run();
+    }
+
+    public void Step(ReadOnlySpan<int> actions)
+    {
+        if (SingleActionSpace is not Discrete d)
+            throw new InvalidOperationException($"This vector env has continuous actions {SingleActionSpace}; pass floats.");
+        if (actions.Length != NumEnvs)
+            throw new ArgumentException($"Expected {NumEnvs} actions (one per env), got {actions.Length}.", nameof(actions));
+        for (int i = 0; i < actions.Length; i++)
+        {
+            if ((uint)actions[i] >= (uint)d.N)
+                throw new ArgumentOutOfRangeException(nameof(actions), actions[i], $"Action for env {i} must be in [0, {d.N - 1}].");
+        }
+        actions.CopyTo(DiscreteActions);
+        ActionsAreContinuous = false;
+        _stepRunner.Run();
+    }
+
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        if (SingleActionSpace is not Box)
+            throw new InvalidOperationException($"This vector env has discrete actions {SingleActionSpace}; pass ints.");
+        if (actions.Length != NumEnvs * ActionSize)
+            throw new ArgumentException($"Expected {NumEnvs}×{ActionSize} action values, got {actions.Length}.", nameof(actions));
+        actions.CopyTo(ContinuousActions);
+        ActionsAreContinuous = true;
+        _stepRunner.Run();
+    }
+
+    /// <summary>Resets envs [start, end) and writes their observations; env i gets <c>seed + i</c> when seeded.</summary>
+    protected abstract void ResetRange(int start, int end, int? seed);
+
+    /// <summary>Steps envs [start, end) with the stored actions, auto-resetting finished ones.</summary>
+    protected abstract void StepRange(int start, int end);
+
+    /// <summary>Records reward and episode bookkeeping for env i; returns true when its episode ended.</summary>
+    protected bool Record(int i, float reward, bool terminated, bool truncated)
+    {
+        Rewards[i] = reward;
+        Terminated[i] = terminated;
+        Truncated[i] = truncated;
+        RunningReturns[i] += reward;
+        RunningLengths[i]++;
+        bool done = terminated || truncated;
+        HasFinalObservation[i] = done;
+        if (done)
+        {
+            FinishedEpisodeReturns[i] = RunningReturns[i];
+            FinishedEpisodeLengths[i] = RunningLengths[i];
+            RunningReturns[i] = 0;
+            RunningLengths[i] = 0;
+        }
+        return done;
+    }
+
+    protected Span<float> ObservationRow(int i) => Observations.AsSpan(i * ObsSize, ObsSize);
+
+    protected Span<float> FinalObservationRow(int i) => FinalObservations.AsSpan(i * ObsSize, ObsSize);
+
+    public virtual void Dispose()
+    {
+        _stepRunner.Dispose();
+        _resetRunner.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace DeepRL.Environments.Wrappers;
+
+/// <summary>
+/// Tracks each episode's return and length, and adds an <see cref="EpisodeStatistics"/> under
+/// <c>"episode"</c> to the info of the step that ends it.
+/// </summary>
+public sealed class RecordEpisodeStatistics : Wrapper
+{
+    private double _return;
+    private int _length;
+    private long _startTicks;
+
+    public RecordEpisodeStatistics(IEnvironment inner) : base(inner)
+    {
+    }
+
+    public const string InfoKey = "episode";
+
+    public double CurrentReturn => _return;
+
+    public int CurrentLength => _length;
+
+    public EpisodeStatistics? LastEpisode { get; private set; }
+
+    public override ResetResult Reset(int? seed = null)
+    {
+        _return = 0;
+        _length = 0;
+        _startTicks = Stopwatch.GetTimestamp();
+        return Inner.Reset(seed);
+    }
+
+    public override StepResult Step(EnvAction action)
+    {
+        var r = Inner.Step(action);
+        _return += r.Reward;
+        _length++;
+        if (!r.Done) return r;
+        LastEpisode = new EpisodeStatistics(_return, _length, Stopwatch.GetElapsedTime(_startTicks).TotalSeconds);
+        return r with { Info = r.Info.With(InfoKey, LastEpisode) };
+    }
+}

@@ -1,0 +1,36 @@
+using DeepRL.Environments.Spaces;
+
+namespace DeepRL.Environments.Wrappers;
+
+/// <summary>
+/// With probability <c>p</c> repeats the previous action instead of the chosen one (Machado et al. 2018),
+/// which makes deterministic games stochastic. Discrete actions only.
+/// </summary>
+public sealed class StickyActions : Wrapper
+{
+    private readonly double _p;
+    private Rng _rng = Rng.FromEntropy();
+    private int _last;
+
+    public StickyActions(IEnvironment inner, double p = 0.25) : base(inner)
+    {
+        if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "The sticky probability must be in [0, 1].");
+        if (inner.ActionSpace is not Discrete) throw new ArgumentException("StickyActions needs a Discrete action space.");
+        _p = p;
+    }
+
+    public override ResetResult Reset(int? seed = null)
+    {
+        if (seed is int s) _rng = new Rng((ulong)s ^ 0x5EED57C1C4UL);
+        _last = 0;
+        return Inner.Reset(seed);
+    }
+
+    public override StepResult Step(EnvAction action)
+    {
+        int a = action.Discrete;
+        if (!action.IsContinuous && ((Discrete)ActionSpace).Contains(a) && _rng.NextDouble() < _p) a = _last;
+        _last = a;
+        return Inner.Step(action.IsContinuous ? action : a);
+    }
+}

@@ -1,0 +1,69 @@
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+
+namespace DeepRL.Tests.Environments;
+
+public class SpaceTests
+{
+    [Test]
+    public void Discrete_contains_exactly_zero_to_n_minus_one()
+    {
+        var d = new Discrete(3);
+        Assert.That(d.Contains(0) && d.Contains(2), Is.True);
+        Assert.That(d.Contains(-1) || d.Contains(3), Is.False);
+    }
+
+    [Test]
+    public void Discrete_samples_cover_every_value_and_stay_in_range()
+    {
+        var d = new Discrete(4);
+        var rng = new Rng(1);
+        var counts = new int[4];
+        for (int i = 0; i < 4000; i++) counts[d.Sample(rng)]++;
+        Assert.That(counts, Has.All.InRange(850, 1150));
+    }
+
+    [Test]
+    public void Discrete_rejects_empty_space() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new Discrete(0));
+
+    [Test]
+    public void Box_contains_checks_bounds_size_and_nan()
+    {
+        var b = new Box([2], -1f, 1f);
+        Assert.That(b.Contains([0f, 1f]), Is.True);
+        Assert.That(b.Contains([0f, 1.01f]), Is.False);
+        Assert.That(b.Contains([0f]), Is.False);
+        Assert.That(b.Contains([float.NaN, 0f]), Is.False);
+    }
+
+    [Test]
+    public void Box_samples_inside_bounded_and_handles_unbounded()
+    {
+        var b = new Box([3], [-1f, 0f, float.NegativeInfinity], [1f, 5f, float.PositiveInfinity]);
+        var rng = new Rng(2);
+        var x = new float[3];
+        for (int i = 0; i < 1000; i++)
+        {
+            b.Sample(rng, x);
+            Assert.That(b.Contains(x), Is.True);
+        }
+    }
+
+    [Test]
+    public void Box_rejects_inverted_bounds() =>
+        Assert.Throws<ArgumentException>(() => _ = new Box([1], [1f], [0f]));
+
+    [Test]
+    public void Rng_is_reproducible_and_state_round_trips()
+    {
+        var a = new Rng(42);
+        var b = new Rng(42);
+        Assert.That(Enumerable.Range(0, 10).Select(_ => a.NextUInt64()), Is.EqualTo(Enumerable.Range(0, 10).Select(_ => b.NextUInt64())));
+        var state = a.GetState();
+        double next = a.NextDouble();
+        var c = new Rng(0);
+        c.SetState(state);
+        Assert.That(c.NextDouble(), Is.EqualTo(next));
+    }
+}
