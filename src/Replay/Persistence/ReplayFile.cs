@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using DeepRL.Replay.Prioritized;
+using MessagePack;
+
+namespace DeepRL.Replay.Persistence;
+
+/// <summary>
+/// Saves and loads a replay buffer's contents so an interrupted run resumes with the same experience.
+/// Format: 8 magic bytes <c>DEEPRLRB</c>, a little-endian int32 format version, then an LZ4-compressed
+/// MessagePack <see cref="ReplayFileContents"/>. Files are written to a temp file and renamed, so a crash
+/// never leaves a half-written buffer behind.
+/// </summary>
+public static class ReplayFile
+{
+    public const int FormatVersion = 1;
+    private static readonly byte[] Magic = "DEEPRLRB"u8.ToArray();
+    private static readonly MessagePackSerializerOptions Options =
+        MessagePackSerializerOptions.Standard.WithCompression(MessagePackCompression.Lz4BlockArray).WithSecurity(MessagePackSecurity.UntrustedData);
+
+    public static void Save(ReplayBuffer buffer, string path)
+    {
+        int n = buffer.Count;
+        var c = new ReplayFileContents
+        {
+            Kind = buffer is PrioritizedReplayBuffer ? "prioritized" : "uniform",
+            Capacity = buffer.Capacity,
+            ObservationShape = buffer.ObservationShape,
+            ObservationsAreBytes = buffer.Observations.IsBytes,
+            Count = n,
+            Position = buffer.Position,
+            TotalAdded = buffer.TotalAdded,
+            Actions = buffer.Actions[..n],
+            Rewards = buffer.Rewards[..n],
+            Discounts = buffer.Discounts[..n],
+        };
+        int size = buffer.Observations.Size;
+        if (c.ObservationsAreBytes)
+        {
+            c.ObservationBytes = buffer.Observations.Bytes![..(n * size)];
+            c.NextObservationBytes = buffer.NextObservations.Bytes![..(n * size)];
+        }
+        else
+        {
+            c.ObservationFloats = buffer.Observations.Floats![..(n * size)];
+            c.NextObservationFloats = buffer.NextObservations.Floats![..(n * size)];
+        }
+        if (buffer is PrioritizedReplayBuffer per)
+        {
+            c.Priorities = Enumerable.Range(0, n).Select(i => per.Tree[i]).ToArray();
+            c.MaxPriority = per.MaxPriority;
+            c.Alpha = per.Alpha;
+        }
+
+        string tmp = path + ".tmp";
+        using (var stream = File.Create(tmp))
+        {
+            stream.Write(Magic);
+            Span<byte> version = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(version, FormatVersion);
+            stream.Write(version);
+            MessagePackSerializer.Serialize(stream, c, Options);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Loads a file saved by <see cref="Save"/> into an empty buffer of the same kind and shape.</summary>
+    public static void Load(ReplayBuffer buffer, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Replay buffer file '{path}' does not exist.", path);
+        ReplayFileContents c;
+        using (var stream = File.OpenRead(path))
+        {
+            Span<byte> header = stackalloc byte[12];
+            if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) < 12 || !header[..8].SequenceEqual(Magic))
+                throw new InvalidDataException($"'{path}' is not a DeepRL replay buffer file (bad magic header).");
+            int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+            if (version != FormatVersion)
+                throw new InvalidDataException($"'{path}' is replay format v{version}; this DeepRL reads v{FormatVersion}.");
+            try
+            {
+                c = MessagePackSerializer.Deserialize<ReplayFileContents>(stream, Options);
+            }
+            catch (MessagePackSerializationException ex)
+            {
+                throw new InvalidDataException($"Replay buffer file '{path}' is corrupt: {ex.Message}", ex);
+            }
+        }
+
+        string kind = buffer is PrioritizedReplayBuffer ? "prioritized" : "uniform";
+        if (c.Kind != kind || c.Capacity != buffer.Capacity || !c.ObservationShape.SequenceEqual(buffer.ObservationShape)
+            || c.ObservationsAreBytes != buffer.Observations.IsBytes)
+            throw new InvalidDataException(
+                $"Replay buffer file '{path}' holds a {c.Kind} buffer of {c.Capacity} × [{string.Join(",", c.ObservationShape)}]; " +
+                $"the run expects a {kind} buffer of {buffer.Capacity} × [{string.Join(",", buffer.ObservationShape)}].");
+        int n = c.Count, size = buffer.Observations.Size;
+        bool lengthsOk = c.Actions.Length == n && c.Rewards.Length == n && c.Discounts.Length == n
+                         && (c.ObservationsAreBytes
+                             ? c.ObservationBytes?.Length == n * size && c.NextObservationBytes?.Length == n * size
+                             : c.ObservationFloats?.Length == n * size && c.NextObservationFloats?.Length == n * size);
+        if (!lengthsOk || n > c.Capacity || c.Position < 0 || c.Position >= Math.Max(1, c.Capacity))
+            throw new InvalidDataException($"Replay buffer file '{path}' is corrupt: its arrays do not match its count {n}.");
+
+        c.Actions.CopyTo(buffer.Actions, 0);
+        c.Rewards.CopyTo(buffer.Rewards, 0);
+        c.Discounts.CopyTo(buffer.Discounts, 0);
+        if (c.ObservationsAreBytes)
+        {
+            c.ObservationBytes!.CopyTo(buffer.Observations.Bytes!, 0);
+            c.NextObservationBytes!.CopyTo(buffer.NextObservations.Bytes!, 0);
+        }
+        else
+        {
+            c.ObservationFloats!.CopyTo(buffer.Observations.Floats!, 0);
+            c.NextObservationFloats!.CopyTo(buffer.NextObservations.Floats!, 0);
+        }
+        buffer.RestoreCounters(n, c.Position, c.TotalAdded);
+        if (buffer is PrioritizedReplayBuffer per)
+        {
+            if (c.Priorities is null || c.Priorities.Length != n)
+                throw new InvalidDataException($"Replay buffer file '{path}' is corrupt: priorities are missing.");
+            for (int i = 0; i < n; i++) per.Tree.Set(i, c.Priorities[i]);
+            per.MaxPriority = c.MaxPriority;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Replay.Storage;
+
+namespace DeepRL.Replay;
+
+/// <summary>
+/// Fixed-capacity ring buffer of transitions with uniform sampling (DQN's experience replay).
+/// Storage is contiguous typed arrays allocated up front; adding and sampling allocate nothing.
+/// Discrete actions only (the DQN family).
+/// </summary>
+public class ReplayBuffer
+{
+    public ReplayBuffer(int capacity, Box observationSpace)
+    {
+        if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "buffer_size must be positive.");
+        Capacity = capacity;
+        ObservationShape = observationSpace.Shape;
+        Observations = ObservationStore.For(observationSpace, capacity);
+        NextObservations = ObservationStore.For(observationSpace, capacity);
+        Actions = new int[capacity];
+        Rewards = new float[capacity];
+        Discounts = new float[capacity];
+    }
+
+    public int Capacity { get; }
+
+    public int[] ObservationShape { get; }
+
+    /// <summary>Number of transitions stored (at most <see cref="Capacity"/>).</summary>
+    public int Count { get; protected set; }
+
+    /// <summary>Slot the next transition goes to.</summary>
+    public int Position { get; protected set; }
+
+    /// <summary>Transitions added since creation (including overwritten ones).</summary>
+    public long TotalAdded { get; protected set; }
+
+    internal ObservationStore Observations { get; }
+
+    internal ObservationStore NextObservations { get; }
+
+    internal int[] Actions { get; }
+
+    internal float[] Rewards { get; }
+
+    internal float[] Discounts { get; }
+
+    public long MemoryBytes => Observations.MemoryBytes + NextObservations.MemoryBytes + Capacity * 12L;
+
+    public void Add(in Transition t)
+    {
+        int i = Position;
+        Observations.Write(i, t.Observation);
+        NextObservations.Write(i, t.NextObservation);
+        Actions[i] = t.Action;
+        Rewards[i] = t.Reward;
+        Discounts[i] = t.Discount;
+        OnAdded(i);
+        Position = (Position + 1) % Capacity;
+        Count = Math.Min(Count + 1, Capacity);
+        TotalAdded++;
+    }
+
+    /// <summary>Hook for subclasses that track per-slot data (priorities).</summary>
+    protected virtual void OnAdded(int index)
+    {
+    }
+
+    /// <summary>Fills <paramref name="batch"/> with a uniformly random minibatch (with replacement, as SB3 does).</summary>
+    public void Sample(ReplayBatch batch, Rng rng)
+    {
+        if (Count == 0) throw new InvalidOperationException("Cannot sample from an empty replay buffer.");
+        ChooseIndices(batch, rng);
+        Gather(batch);
+        batch.Upload();
+    }
+
+    protected virtual void ChooseIndices(ReplayBatch batch, Rng rng)
+    {
+        for (int b = 0; b < batch.BatchSize; b++)
+        {
+            batch.Indices[b] = rng.NextInt(Count);
+            batch.HostWeights[b] = 1f;
+        }
+    }
+
+    private void Gather(ReplayBatch batch)
+    {
+        int size = batch.ObsSize;
+        for (int b = 0; b < batch.BatchSize; b++)
+        {
+            int i = batch.Indices[b];
+            Observations.Read(i, batch.HostObservations.AsSpan(b * size, size));
+            NextObservations.Read(i, batch.HostNextObservations.AsSpan(b * size, size));
+            batch.HostActions[b] = Actions[i];
+            batch.HostRewards[b] = Rewards[i];
+            batch.HostDiscounts[b] = Discounts[i];
+        }
+    }
+
+    /// <summary>Restores counters after loading contents from a file.</summary>
+    internal void RestoreCounters(int count, int position, long totalAdded)
+    {
+        Count = count;
+        Position = position;
+        TotalAdded = totalAdded;
+    }
+}
