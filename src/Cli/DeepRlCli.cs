@@ -30,6 +30,7 @@ public static class DeepRlCli
         root.Options.Add(EnvAssembly);
         root.Subcommands.Add(EnvsCommand.Create());
         root.Subcommands.Add(CheckEnvCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

@@ -1,42 +1,86 @@
 using System.CommandLine;
+using DeepRL.Agents;
+using DeepRL.Agents.Torch;
+using DeepRL.Agents.Training;
 using DeepRL.Environments;
 using DeepRL.Environments.Evaluation;
 using Microsoft.Extensions.Logging;
 
 namespace DeepRL.Cli.Commands;
 
-/// <summary><c>deeprl eval</c>: mean ± std return of an agent over N episodes.</summary>
+/// <summary><c>deeprl eval</c>: mean ± std return of a trained run or a built-in agent over N episodes.</summary>
 public static class EvalCommand
 {
     public static Command Create()
     {
         var env = CommonOptions.Env(required: false);
         var envOptions = CommonOptions.EnvOptions();
-        var agent = new Option<string>("--agent") { Description = "Built-in agent to evaluate: random", DefaultValueFactory = _ => "random" };
+        var agent = new Option<string>("--agent") { Description = "Built-in agent to evaluate when no --run is given: random", DefaultValueFactory = _ => "random" };
+        var run = new Option<string?>("--run") { Description = "Run folder of a trained agent (runs/…)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint of --run to load: best (default when present) or latest" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var episodes = CommonOptions.Episodes(10);
         var seed = CommonOptions.Seed();
-        var cmd = new Command("eval", "Evaluate an agent: mean ± std return and episode length over N episodes")
+        var cmd = new Command("eval", "Evaluate an agent deterministically: mean ± std return and episode length over N episodes")
         {
-            env, envOptions, agent, episodes, seed,
+            env, envOptions, agent, run, checkpoint, device, episodes, seed,
         };
         cmd.SetAction(parse =>
         {
             var ctx = DeepRlCli.Context(parse);
-            string? id = parse.GetValue(env);
-            if (id is null) throw new CliException("eval needs --env ID (with --agent random).");
             int n = parse.GetValue(episodes);
             if (n <= 0) throw new CliException($"--episodes must be at least 1, got {n}.");
-            string agentName = parse.GetValue(agent)!.ToLowerInvariant();
-            if (agentName != "random") throw new CliException($"Unknown --agent '{agentName}'; built-in agents: random.");
             int s = parse.GetValue(seed) ?? 0;
-            using var e = ctx.Registry.Make(id, Environments.EnvOptions.Parse(parse.GetValue(envOptions)!));
             var log = ctx.Logger("eval");
-            log.LogInformation("Evaluating {Agent} on {Env} for {Episodes} episodes (seed {Seed})", agentName, id, n, s);
-            var stats = EpisodeRunner.Run(e, new RandomPolicy(e.ActionSpace, s), n, s,
+
+            if (parse.GetValue(run) is string runPath)
+            {
+                var loaded = LoadRun(ctx, runPath, parse.GetValue(checkpoint), parse.GetValue(device)!);
+                using var _ = loaded.Agent;
+                string id = parse.GetValue(env) ?? loaded.Options.EnvId;
+                log.LogInformation("Evaluating {Run} ({Checkpoint}) on {Env} for {Episodes} episodes (seed {Seed})", loaded.Directory.Name, loaded.CheckpointName, id, n, s);
+                var stats = Evaluator.Evaluate(loaded.Agent.GreedyPolicy(), ctx.Registry, id, new Environments.EnvOptions(loaded.Options.EnvOptions), n, s);
+                ctx.Output.WriteLine($"{id} {loaded.Options.Algo} ({loaded.CheckpointName}): {stats}");
+                return 0;
+            }
+
+            string envId = parse.GetValue(env) ?? throw new CliException("eval needs --run runs/X, or --env ID with --agent random.");
+            string agentName = parse.GetValue(agent)!.ToLowerInvariant();
+            if (agentName != "random") throw new CliException($"Unknown --agent '{agentName}'; built-in agents: random (trained agents: --run runs/X).");
+            using var e = ctx.Registry.Make(envId, Environments.EnvOptions.Parse(parse.GetValue(envOptions)!));
+            log.LogInformation("Evaluating {Agent} on {Env} for {Episodes} episodes (seed {Seed})", agentName, envId, n, s);
+            var randomStats = EpisodeRunner.Run(e, new RandomPolicy(e.ActionSpace, s), n, s,
                 (i, ret, len) => log.LogDebug("episode {Episode}: return {Return:F2}, length {Length}", i + 1, ret, len));
-            ctx.Output.WriteLine($"{id} {agentName}: {stats}");
+            ctx.Output.WriteLine($"{envId} {agentName}: {randomStats}");
             return 0;
         });
         return cmd;
+    }
+
+    public sealed record LoadedRun(RunDirectory Directory, RunOptions Options, IAgent Agent, string CheckpointName);
+
+    /// <summary>Opens a run folder and loads an agent from one of its checkpoints (shared with watch/record).</summary>
+    public static LoadedRun LoadRun(CliContext ctx, string runPath, string? checkpointName, string device)
+    {
+        var dir = RunDirectory.Open(runPath);
+        var options = TrainingRun.ReadOptions(dir);
+        string name = checkpointName?.ToLowerInvariant()
+                      ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(TrainingRun.BestCheckpoint)) is not null ? TrainingRun.BestCheckpoint : TrainingRun.LatestCheckpoint);
+        if (name is not (TrainingRun.BestCheckpoint or TrainingRun.LatestCheckpoint))
+            throw new CliException($"--checkpoint must be best or latest, got '{checkpointName}'.");
+        string folder = AtomicFile.ResolveDirectory(dir.Checkpoint(name))
+                        ?? throw new CliException($"Run '{dir.Path}' has no checkpoints/{name} (has it trained yet?).");
+        using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
+        var (agent, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
+        try
+        {
+            agent.Load(folder, includeReplay: false);
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
+        return new LoadedRun(dir, options, agent, name);
     }
 }

@@ -77,6 +77,7 @@ public class CliTests
     [TestCase("check-env")]
     [TestCase("bench-env")]
     [TestCase("doctor")]
+    [TestCase("train")]
     public void Every_command_has_help(string command)
     {
         var r = CliRunner.Run(command, "--help");

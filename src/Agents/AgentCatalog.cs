@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeepRL.Agents.Config;
+using DeepRL.Agents.Dqn;
+using DeepRL.Agents.Training;
+using DeepRL.Environments.Spaces;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents;
+
+/// <summary>The algorithms <c>deeprl train --algo</c> knows, and how to build each from resolved hyperparameters.</summary>
+public static class AgentCatalog
+{
+    public static IReadOnlyList<string> Algorithms { get; } = ["dqn"];
+
+    public static void CheckKnown(string algo)
+    {
+        if (!Algorithms.Contains(algo))
+            throw new ArgumentException($"Unknown algorithm '{algo}'; available: {string.Join(", ", Algorithms)}.");
+    }
+
+    /// <summary>Layers defaults, per-env defaults, the config file and overrides into one JSON object.</summary>
+    public static JsonObject ResolveHyperparameters(string algo, string envId, string? configFile, IEnumerable<string> overrides)
+    {
+        CheckKnown(algo);
+        object config = algo switch
+        {
+            _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides),
+        };
+        if (config is DqnConfig dqn) dqn.Validate();
+        return JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
+    }
+
+    /// <summary>Builds the agent described by a run's options for the given spaces and device.</summary>
+    public static (IAgent Agent, long TotalSteps) Create(RunOptions options, Box observationSpace, Space actionSpace, Device device)
+    {
+        CheckKnown(options.Algo);
+        switch (options.Algo)
+        {
+            default:
+                var config = options.Hyperparameters.Deserialize<DqnConfig>(HyperparameterResolver.Json)!;
+                return (new DqnAgent(config, observationSpace, actionSpace, device, options.Seed), config.TotalTimesteps);
+        }
+    }
+}

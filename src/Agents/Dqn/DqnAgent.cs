@@ -1,0 +1,227 @@
+using System.Text.Json;
+using DeepRL.Agents.Config;
+using DeepRL.Agents.Networks;
+using DeepRL.Agents.Training;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Replay;
+using DeepRL.Replay.Persistence;
+using DeepRL.Replay.Prioritized;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.Dqn;
+
+/// <summary>
+/// Deep Q-Network (Mnih et al. 2015) with the usual improvements as switches: Double DQN, dueling
+/// heads, prioritized replay, n-step returns, Polyak or hard target updates. <see cref="Learn"/> is the
+/// whole algorithm, top to bottom, in the order of the paper.
+/// </summary>
+public sealed class DqnAgent : IAgent
+{
+    private readonly Device _device;
+    private readonly QNetwork _online;
+    private readonly QNetwork _target;
+    private readonly Adam _optimizer;
+    private readonly Rng _rng;
+    private readonly int _actions;
+    private readonly int _obsSize;
+    private ReplayBuffer? _buffer;
+    private ReplayBatch? _batch;
+
+    public DqnAgent(DqnConfig config, Box observationSpace, Space actionSpace, Device device, int seed)
+    {
+        config.Validate();
+        if (actionSpace is not Discrete discrete)
+            throw new ArgumentException($"DQN needs a Discrete action space; this env has {actionSpace}. Use PPO for continuous actions.");
+        Config = config;
+        ObservationSpace = observationSpace;
+        ActionSpace = actionSpace;
+        _actions = discrete.N;
+        _obsSize = observationSpace.FlatSize;
+        _device = device;
+        _rng = new Rng((ulong)seed);
+        torch.set_num_threads(config.TorchThreads);
+        torch.manual_seed(seed);
+        var kind = NetworkFactory.Resolve(config.Policy, observationSpace.Shape);
+        _online = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
+        _target = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
+        CopyWeights(_online, _target, tau: 1.0);
+        _optimizer = optim.Adam(_online.parameters(), config.LearningRate);
+    }
+
+    public string Algo => "dqn";
+
+    public DqnConfig Config { get; }
+
+    public Box ObservationSpace { get; }
+
+    public Space ActionSpace { get; }
+
+    public QNetwork OnlineNetwork => _online;
+
+    public ReplayBuffer Buffer => _buffer ??= CreateBuffer();
+
+    private ReplayBuffer CreateBuffer() => Config.Prioritized
+        ? new PrioritizedReplayBuffer(Config.BufferSize, ObservationSpace, Config.PerAlpha, Config.PerEps)
+        : new ReplayBuffer(Config.BufferSize, ObservationSpace);
+
+    public void Learn(TrainingRun run)
+    {
+        var c = Config;
+        int n = c.NumEnvs;
+        var buffer = Buffer;
+        _batch ??= new ReplayBatch(c.BatchSize, ObservationSpace.Shape, _device);
+        var epsilon = new LinearSchedule(c.ExplorationInitialEps, c.ExplorationFinalEps, c.ExplorationFraction * c.TotalTimesteps);
+        var nStep = Enumerable.Range(0, n).Select(_ => new NStepAccumulator(c.NSteps, (float)c.Gamma, _obsSize)).ToArray();
+        using var envs = run.MakeVectorEnvs(n);
+        var observations = (float[])envs.Observations.Clone();
+        var actions = new int[n];
+        var greedy = new int[n];
+        var policy = new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
+        long step = run.Step;
+        long nextTrain = step + c.TrainFreq, nextTargetUpdate = step + c.TargetUpdateInterval;
+
+        while (!run.ShouldStop)
+        {
+            // 1. ε-greedy actions for every env (one batched forward pass).
+            double eps = epsilon.At(step);
+            policy.Act(observations, n, greedy);
+            for (int i = 0; i < n; i++) actions[i] = _rng.NextDouble() < eps ? _rng.NextInt(_actions) : greedy[i];
+
+            // 2. Step the envs; store transitions with the true next observation (final obs on episode end).
+            envs.Step(actions);
+            for (int i = 0; i < n; i++)
+            {
+                bool done = envs.HasFinalObservation[i];
+                var next = done ? envs.FinalObservations.AsSpan(i * _obsSize, _obsSize) : envs.Observations.AsSpan(i * _obsSize, _obsSize);
+                nStep[i].Add(observations.AsSpan(i * _obsSize, _obsSize), actions[i], envs.Rewards[i], next,
+                    envs.Terminated[i], envs.Truncated[i], buffer);
+                if (done) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
+            }
+            envs.Observations.AsSpan().CopyTo(observations);
+            step += n;
+
+            // 3. Learn from replayed minibatches.
+            if (step > c.LearningStarts && step >= nextTrain)
+            {
+                nextTrain = step + c.TrainFreq;
+                if (c.AnnealLr) SetLearningRate(c.LearningRate * Math.Max(0.0, 1.0 - (double)step / c.TotalTimesteps));
+                if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * Math.Min(1.0, (double)step / c.TotalTimesteps);
+                float loss = 0;
+                for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(buffer, _batch, readLoss: g == c.GradientSteps - 1);
+                run.Metrics.Scalar("loss", loss, step);
+                run.Metrics.Scalar("epsilon", eps, step);
+                run.Metrics.Scalar("learning_rate", CurrentLearningRate, step);
+            }
+
+            // 4. Move the target network towards the online one.
+            if (step >= nextTargetUpdate)
+            {
+                nextTargetUpdate = step + c.TargetUpdateInterval;
+                CopyWeights(_online, _target, c.Tau);
+            }
+
+            run.Advance(step);
+        }
+    }
+
+    /// <summary>One gradient step on a sampled minibatch; returns the loss when asked (reading it syncs).</summary>
+    private float TrainStep(ReplayBuffer buffer, ReplayBatch batch, bool readLoss)
+    {
+        using var scope = NewDisposeScope();
+        buffer.Sample(batch, _rng);
+        Tensor targetQ;
+        using (no_grad())
+        {
+            var nextTarget = _target.forward(batch.NextObservations);
+            Tensor nextValue;
+            if (Config.DoubleDqn)
+            {
+                var nextAction = _online.forward(batch.NextObservations).argmax(1, keepdim: true);
+                nextValue = nextTarget.gather(1, nextAction).squeeze(1);
+            }
+            else
+            {
+                nextValue = nextTarget.max(1).values;
+            }
+            targetQ = batch.Rewards + batch.Discounts * nextValue;
+        }
+        var q = _online.forward(batch.Observations).gather(1, batch.Actions.unsqueeze(1)).squeeze(1);
+        var tdError = q - targetQ;
+        var elementLoss = Config.Loss == "huber"
+            ? where(tdError.abs() < 1.0, 0.5 * tdError.pow(2), tdError.abs() - 0.5)
+            : tdError.pow(2);
+        var loss = (elementLoss * batch.Weights).mean();
+
+        _optimizer.zero_grad();
+        loss.backward();
+        if (Config.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_online.parameters(), Config.MaxGradNorm);
+        _optimizer.step();
+
+        if (buffer is PrioritizedReplayBuffer per)
+        {
+            var priorities = tdError.detach().abs().cpu().data<float>().ToArray();
+            per.UpdatePriorities(batch.Indices, priorities);
+        }
+        return readLoss ? loss.item<float>() : 0f;
+    }
+
+    private static void CopyWeights(nn.Module source, nn.Module target, double tau)
+    {
+        using var _ = no_grad();
+        foreach (var (s, t) in source.parameters().Zip(target.parameters()))
+        {
+            if (tau >= 1.0) t.copy_(s);
+            else t.mul_(1 - tau).add_(s, alpha: tau);
+        }
+    }
+
+    private double CurrentLearningRate => _optimizer.ParamGroups.First().LearningRate;
+
+    private void SetLearningRate(double lr)
+    {
+        foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
+    }
+
+    public IBatchPolicy GreedyPolicy() => new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
+
+    public void Save(string directory, bool includeReplay)
+    {
+        _online.save(Path.Combine(directory, "model.pt"));
+        _target.save(Path.Combine(directory, "target.pt"));
+        _optimizer.save_state_dict(Path.Combine(directory, "optimizer.pt"));
+        var state = new DqnState(_rng.GetState(), CurrentLearningRate);
+        File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
+        if (includeReplay && _buffer is not null) ReplayFile.Save(_buffer, Path.Combine(directory, "replay.msgpack"));
+    }
+
+    public void Load(string directory, bool includeReplay)
+    {
+        CheckpointFiles.LoadModule(_online, Path.Combine(directory, "model.pt"));
+        string target = Path.Combine(directory, "target.pt");
+        if (File.Exists(target)) CheckpointFiles.LoadModule(_target, target);
+        else CopyWeights(_online, _target, 1.0);
+        string optimizer = Path.Combine(directory, "optimizer.pt");
+        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.load_state_dict(optimizer));
+        string agent = Path.Combine(directory, "agent.json");
+        if (File.Exists(agent))
+        {
+            var state = CheckpointFiles.ReadJson<DqnState>(agent);
+            _rng.SetState(state.Rng);
+            SetLearningRate(state.LearningRate);
+        }
+        if (includeReplay) ReplayFile.Load(Buffer, Path.Combine(directory, "replay.msgpack"));
+    }
+
+    public void Dispose()
+    {
+        _batch?.Dispose();
+        _optimizer.Dispose();
+        _online.Dispose();
+        _target.Dispose();
+    }
+
+    private sealed record DqnState(ulong[] Rng, double LearningRate);
+}

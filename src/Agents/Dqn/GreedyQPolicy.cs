@@ -1,0 +1,38 @@
+using DeepRL.Agents.Networks;
+using DeepRL.Agents.Training;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.Dqn;
+
+/// <summary>argmax_a Q(s, a) for a batch of observations, in one forward pass without gradients.</summary>
+public sealed class GreedyQPolicy(QNetwork network, int[] observationShape, Device device) : IBatchPolicy
+{
+    private readonly long[] _shape = observationShape.Select(d => (long)d).ToArray();
+
+    public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var q = Forward(observations, count);
+        var best = q.argmax(1).cpu();
+        var values = best.data<long>();
+        for (int i = 0; i < count; i++) actions[i] = (int)values[i];
+    }
+
+    public void Values(ReadOnlySpan<float> observations, int count, Span<float> values)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var max = Forward(observations, count).max(1).values.cpu();
+        var data = max.data<float>();
+        for (int i = 0; i < count; i++) values[i] = data[i];
+    }
+
+    private Tensor Forward(ReadOnlySpan<float> observations, int count)
+    {
+        int size = observations.Length / Math.Max(1, count);
+        var input = empty([count, .. _shape]);
+        input.data<float>().CopyFrom(observations[..(count * size)]);
+        return network.forward(device.type == TorchSharp.DeviceType.CPU ? input : input.to(device));
+    }
+}

@@ -1,0 +1,44 @@
+using DeepRL.Environments.Spaces;
+
+namespace DeepRL.Agents.Training;
+
+/// <summary>Greedy (deterministic) actions for a batch of observations — what evaluation and viewers use.</summary>
+public interface IBatchPolicy
+{
+    /// <summary>Observations row-major [count × obs size]; writes one action per row.</summary>
+    void Act(ReadOnlySpan<float> observations, int count, Span<int> actions);
+
+    /// <summary>Value estimate per row (Q of the chosen action, or V), for HUDs. Optional.</summary>
+    void Values(ReadOnlySpan<float> observations, int count, Span<float> values)
+    {
+        values[..count].Fill(float.NaN);
+    }
+
+    /// <summary>Tells recurrent policies which rows start a new episode.</summary>
+    void ResetRows(ReadOnlySpan<bool> rows)
+    {
+    }
+}
+
+/// <summary>
+/// A learning algorithm as the shared run infrastructure sees it: it trains against a <see cref="TrainingRun"/>
+/// (which owns the clock, evaluation, checkpoints and metrics), acts greedily for evaluation, and
+/// saves/loads its own state (networks, optimizer, random state, buffers) in a checkpoint folder.
+/// </summary>
+public interface IAgent : IDisposable
+{
+    string Algo { get; }
+
+    Box ObservationSpace { get; }
+
+    Space ActionSpace { get; }
+
+    /// <summary>Runs the training loop until <see cref="TrainingRun.ShouldStop"/>.</summary>
+    void Learn(TrainingRun run);
+
+    IBatchPolicy GreedyPolicy();
+
+    void Save(string directory, bool includeReplay);
+
+    void Load(string directory, bool includeReplay);
+}

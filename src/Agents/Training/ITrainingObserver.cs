@@ -1,0 +1,20 @@
+namespace DeepRL.Agents.Training;
+
+/// <summary>A snapshot of a run's progress, for progress bars and logs.</summary>
+public sealed record TrainingStatus(
+    long Step,
+    long TotalSteps,
+    long Episodes,
+    double Fps,
+    double? RecentMeanReturn,
+    double? LastEvalMean,
+    double? BestEvalMean,
+    double ElapsedSeconds);
+
+/// <summary>Receives progress updates (a few per second) and notable events; the CLI draws them.</summary>
+public interface ITrainingObserver
+{
+    void Progress(TrainingStatus status);
+
+    void Message(string text);
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace DeepRL.Agents.Training;
+
+/// <summary>
+/// The files of one run: <c>runs/&lt;env&gt;__&lt;algo&gt;__&lt;seed&gt;__&lt;timestamp&gt;/</c> with config.json,
+/// metrics.csv, TensorBoard events, checkpoints/{latest,best}/, videos/ and summary.json.
+/// </summary>
+public sealed class RunDirectory
+{
+    public RunDirectory(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    public string Path { get; }
+
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    public string ConfigFile => System.IO.Path.Combine(Path, "config.json");
+
+    public string MetricsFile => System.IO.Path.Combine(Path, "metrics.csv");
+
+    public string SummaryFile => System.IO.Path.Combine(Path, "summary.json");
+
+    public string TensorBoardDir => System.IO.Path.Combine(Path, "tensorboard");
+
+    public string VideosDir => System.IO.Path.Combine(Path, "videos");
+
+    public string CheckpointsDir => System.IO.Path.Combine(Path, "checkpoints");
+
+    public string Checkpoint(string name) => System.IO.Path.Combine(CheckpointsDir, name);
+
+    /// <summary>Creates a fresh, uniquely named run folder under <paramref name="root"/>.</summary>
+    public static RunDirectory Create(string root, string envId, string algo, int seed)
+    {
+        string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string baseName = $"{Sanitize(envId)}__{algo}__{seed}__{stamp}";
+        string path = System.IO.Path.Combine(root, baseName);
+        for (int k = 2; Directory.Exists(path); k++) path = System.IO.Path.Combine(root, $"{baseName}-{k}");
+        Directory.CreateDirectory(path);
+        return new RunDirectory(path);
+    }
+
+    /// <summary>Opens an existing run folder, with a clear error when it is not one.</summary>
+    public static RunDirectory Open(string path)
+    {
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException($"Run directory '{path}' does not exist. List your runs with 'ls runs/'.");
+        var dir = new RunDirectory(path);
+        if (!File.Exists(dir.ConfigFile))
+            throw new FileNotFoundException($"'{path}' is not a DeepRL run: it has no config.json.", dir.ConfigFile);
+        return dir;
+    }
+
+    private static string Sanitize(string s) => string.Concat(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+}

@@ -1,0 +1,107 @@
+namespace DeepRL.Tests.Cli;
+
+public class TrainCliTests
+{
+    private string _out = "";
+
+    [SetUp]
+    public void SetUp() => _out = Directory.CreateTempSubdirectory("deeprl-cli-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_out, recursive: true);
+
+    private CliRunner.Result Train(params string[] extra) =>
+        CliRunner.Run(["train", "--out", _out, "--no-progress", .. extra]);
+
+    [Test]
+    public void Train_then_eval_the_run_from_the_command_line()
+    {
+        var r = Train("--env", "CartPole-v1", "--algo", "dqn", "--steps", "1500", "--seed", "3", "--eval-every", "500", "--eval-episodes", "3",
+            "--set", "learning_starts=200", "--set", "net_arch=16");
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        Assert.That(r.Output, Does.Contain("status: completed after 1500 steps").And.Contain("final eval: mean return"));
+        string run = Directory.GetDirectories(_out).Single();
+        var e = CliRunner.Run("eval", "--run", run, "--episodes", "7");
+        Assert.That(e.ExitCode, Is.Zero, e.Error);
+        Assert.That(e.Output, Does.Match(@"CartPole-v1 dqn \(best\): mean return [\d.]+ ± [\d.]+ over 7 episodes"));
+        var latest = CliRunner.Run("eval", "--run", run, "--checkpoint", "latest", "--episodes", "2");
+        Assert.That(latest.Output, Does.Contain("(latest)"));
+    }
+
+    [Test]
+    public void Unknown_algo_is_refused_with_the_available_ones()
+    {
+        var r = Train("--env", "CartPole-v1", "--algo", "sarsa");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("Unknown algorithm 'sarsa'").And.Contain("dqn"));
+        Assert.That(Directory.GetDirectories(_out), Is.Empty, "no run folder for a refused command");
+    }
+
+    [Test]
+    public void Config_key_typo_is_refused_with_a_suggestion()
+    {
+        var r = Train("--env", "CartPole-v1", "--set", "batchsize=32");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("Did you mean 'batch_size'?"));
+    }
+
+    [Test]
+    public void Config_file_typo_is_refused()
+    {
+        string file = Path.Combine(_out, "hp.json");
+        File.WriteAllText(file, "{\"learning_rat\": 0.1}");
+        var r = Train("--env", "CartPole-v1", "--config", file);
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("learning_rat").And.Contain(file));
+    }
+
+    [Test]
+    public void Negative_steps_are_refused()
+    {
+        var r = Train("--env", "CartPole-v1", "--steps", "-5");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("--steps must be positive"));
+    }
+
+    [Test]
+    public void Missing_run_directory_is_reported_for_resume_and_eval()
+    {
+        string missing = Path.Combine(_out, "nope");
+        var resume = Train("--resume", missing);
+        Assert.That(resume.ExitCode, Is.EqualTo(2));
+        Assert.That(resume.Error, Does.Contain("does not exist"));
+        var eval = CliRunner.Run("eval", "--run", missing);
+        Assert.That(eval.ExitCode, Is.EqualTo(2));
+        Assert.That(eval.Error, Does.Contain(missing));
+    }
+
+    [Test]
+    public void Corrupt_checkpoint_is_reported_with_its_path()
+    {
+        var r = Train("--env", "CartPole-v1", "--steps", "300", "--set", "learning_starts=100", "--set", "net_arch=8", "--eval-episodes", "1");
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string run = Directory.GetDirectories(_out).Single();
+        string model = Path.Combine(run, "checkpoints", "best", "model.pt");
+        File.WriteAllText(model, "garbage");
+        var e = CliRunner.Run("eval", "--run", run);
+        Assert.That(e.ExitCode, Is.EqualTo(2));
+        Assert.That(e.Error, Does.Contain(model).And.Contain("corrupt"));
+    }
+
+    [Test]
+    public void Cnn_policy_on_vector_observations_is_refused()
+    {
+        var r = Train("--env", "CartPole-v1", "--policy", "cnn");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("policy cnn needs C×H×W image observations"));
+    }
+
+    [Test]
+    public void Unavailable_device_is_refused()
+    {
+        if (TorchSharp.torch.cuda.is_available()) Assert.Ignore("this machine has CUDA");
+        var r = Train("--env", "CartPole-v1", "--device", "cuda");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("CUDA is not available"));
+    }
+}

@@ -1,0 +1,106 @@
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Replay;
+using DeepRL.Replay.Persistence;
+using DeepRL.Replay.Prioritized;
+using static TorchSharp.torch;
+
+namespace DeepRL.Tests.Replay;
+
+public class ReplayFileTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("deeprl-replay-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static void Fill(ReplayBuffer buffer, int count, int obsSize)
+    {
+        var rng = new Rng(7);
+        var o = new float[obsSize];
+        var n = new float[obsSize];
+        for (int i = 0; i < count; i++)
+        {
+            for (int k = 0; k < obsSize; k++)
+            {
+                o[k] = rng.NextInt(2);
+                n[k] = rng.NextInt(2);
+            }
+            buffer.Add(new Transition(o, rng.NextInt(4), rng.NextFloat(), n, rng.NextInt(2) * 0.99f));
+        }
+    }
+
+    private static float[] SampleAll(ReplayBuffer buffer, int seed)
+    {
+        using var batch = new ReplayBatch(64, buffer.ObservationShape, CPU);
+        buffer.Sample(batch, new Rng((ulong)seed));
+        return batch.Observations.data<float>().ToArray()
+            .Concat(batch.NextObservations.data<float>().ToArray())
+            .Concat(batch.Rewards.data<float>().ToArray())
+            .Concat(batch.Discounts.data<float>().ToArray())
+            .Concat(batch.Actions.data<long>().ToArray().Select(a => (float)a))
+            .Concat(batch.Weights.data<float>().ToArray())
+            .ToArray();
+    }
+
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    public void Save_and_load_round_trip_gives_identical_samples(bool bytes, bool prioritized)
+    {
+        var space = new Box([3, 2, 2], 0f, 1f, bytes ? BoxDType.UInt8 : BoxDType.Float32);
+        ReplayBuffer Make() => prioritized ? new PrioritizedReplayBuffer(500, space) : new ReplayBuffer(500, space);
+        var original = Make();
+        Fill(original, 700, 12); // wraps around
+        if (original is PrioritizedReplayBuffer per) per.UpdatePriorities([3, 10, 200], [5f, 0.1f, 2f]);
+        string path = Path.Combine(_dir, "replay.msgpack");
+        ReplayFile.Save(original, path);
+
+        var loaded = Make();
+        ReplayFile.Load(loaded, path);
+        Assert.That((loaded.Count, loaded.Position, loaded.TotalAdded), Is.EqualTo((original.Count, original.Position, original.TotalAdded)));
+        Assert.That(SampleAll(loaded, 11), Is.EqualTo(SampleAll(original, 11)));
+    }
+
+    [Test]
+    public void Corrupt_file_names_the_file()
+    {
+        var buffer = new ReplayBuffer(10, new Box([1], 0f, 1f));
+        Fill(buffer, 5, 1);
+        string path = Path.Combine(_dir, "replay.msgpack");
+        ReplayFile.Save(buffer, path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var ex = Assert.Throws<InvalidDataException>(() => ReplayFile.Load(new ReplayBuffer(10, new Box([1], 0f, 1f)), path));
+        Assert.That(ex!.Message, Does.Contain(path).And.Contain("corrupt"));
+    }
+
+    [Test]
+    public void Foreign_file_is_rejected_by_its_header()
+    {
+        string path = Path.Combine(_dir, "notes.txt");
+        File.WriteAllText(path, "hello, this is not a replay buffer");
+        var ex = Assert.Throws<InvalidDataException>(() => ReplayFile.Load(new ReplayBuffer(10, new Box([1], 0f, 1f)), path));
+        Assert.That(ex!.Message, Does.Contain("not a DeepRL replay buffer file"));
+    }
+
+    [Test]
+    public void Mismatched_buffer_shape_is_explained()
+    {
+        var buffer = new ReplayBuffer(10, new Box([2], 0f, 1f));
+        Fill(buffer, 3, 2);
+        string path = Path.Combine(_dir, "replay.msgpack");
+        ReplayFile.Save(buffer, path);
+        var ex = Assert.Throws<InvalidDataException>(() => ReplayFile.Load(new ReplayBuffer(10, new Box([3], 0f, 1f)), path));
+        Assert.That(ex!.Message, Does.Contain("[2]").And.Contain("[3]"));
+    }
+
+    [Test]
+    public void Missing_file_is_reported()
+    {
+        Assert.Throws<FileNotFoundException>(() => ReplayFile.Load(new ReplayBuffer(10, new Box([1], 0f, 1f)), Path.Combine(_dir, "none")));
+    }
+}
