@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Dqn;
+using DeepRL.Agents.Ppo;
 using DeepRL.Agents.Training;
 using DeepRL.Environments.Spaces;
 using static TorchSharp.torch;
@@ -11,7 +12,7 @@ namespace DeepRL.Agents;
 /// <summary>The algorithms <c>deeprl train --algo</c> knows, and how to build each from resolved hyperparameters.</summary>
 public static class AgentCatalog
 {
-    public static IReadOnlyList<string> Algorithms { get; } = ["dqn"];
+    public static IReadOnlyList<string> Algorithms { get; } = ["dqn", "ppo"];
 
     public static void CheckKnown(string algo)
     {
@@ -25,9 +26,11 @@ public static class AgentCatalog
         CheckKnown(algo);
         object config = algo switch
         {
+            "ppo" => HyperparameterResolver.Resolve<PpoConfig>(algo, envId, configFile, overrides),
             _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides),
         };
         if (config is DqnConfig dqn) dqn.Validate();
+        if (config is PpoConfig ppo) ppo.Validate();
         return JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
     }
 
@@ -37,6 +40,9 @@ public static class AgentCatalog
         CheckKnown(options.Algo);
         switch (options.Algo)
         {
+            case "ppo":
+                var ppo = options.Hyperparameters.Deserialize<PpoConfig>(HyperparameterResolver.Json)!;
+                return (new PpoAgent(ppo, observationSpace, actionSpace, device, options.Seed), ppo.TotalTimesteps);
             default:
                 var config = options.Hyperparameters.Deserialize<DqnConfig>(HyperparameterResolver.Json)!;
                 return (new DqnAgent(config, observationSpace, actionSpace, device, options.Seed), config.TotalTimesteps);

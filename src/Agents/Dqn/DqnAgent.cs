@@ -45,6 +45,7 @@ public sealed class DqnAgent : IAgent
         torch.set_num_threads(config.TorchThreads);
         torch.manual_seed(seed);
         var kind = NetworkFactory.Resolve(config.Policy, observationSpace.Shape);
+        if (kind == PolicyKind.Lstm) throw new ArgumentException("DQN supports policy mlp or cnn; the lstm policy is for PPO (--algo ppo).");
         _online = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         _target = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         CopyWeights(_online, _target, tau: 1.0);

@@ -11,6 +11,9 @@ public enum PolicyKind
     Auto,
     Mlp,
     Cnn,
+
+    /// <summary>MLP or CNN torso (by observation shape) followed by an LSTM (PPO only).</summary>
+    Lstm,
 }
 
 /// <summary>Builds the torso networks shared by every agent.</summary>
@@ -23,12 +26,27 @@ public static class NetworkFactory
         return requested != PolicyKind.Auto ? requested : observationShape.Length == 3 ? PolicyKind.Cnn : PolicyKind.Mlp;
     }
 
+    /// <summary>The torso under a recurrent policy: CNN for images, MLP otherwise.</summary>
+    public static PolicyKind TorsoOf(PolicyKind kind, int[] observationShape) =>
+        kind == PolicyKind.Lstm ? (observationShape.Length == 3 ? PolicyKind.Cnn : PolicyKind.Mlp) : kind;
+
+    /// <summary>Orthogonal weights with the given gain and zero biases (the PPO implementation details of Huang et al. 2022).</summary>
+    public static void OrthogonalInit(Module module, double gain)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (name.EndsWith("bias", StringComparison.Ordinal)) nn.init.constant_(p, 0);
+            else if (p.dim() >= 2) nn.init.orthogonal_(p, gain);
+        }
+    }
+
     /// <summary>
     /// Feature extractor and its output size. MLP: Linear+ReLU per hidden size over the flattened
     /// observation. CNN: the MinAtar network (Young &amp; Tian 2019) — one 3×3 convolution with 16 channels,
     /// ReLU, flatten, then a Linear+ReLU layer per hidden size (128 in the paper).
     /// </summary>
-    public static (Module<Tensor, Tensor> Torso, int Features) Torso(PolicyKind kind, int[] observationShape, int[] hidden)
+    public static (Module<Tensor, Tensor> Torso, int Features) Torso(PolicyKind kind, int[] observationShape, int[] hidden, bool tanh = false)
     {
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         int width;
@@ -50,7 +68,7 @@ public static class NetworkFactory
         for (int i = 0; i < hidden.Length; i++)
         {
             layers.Add(($"fc{i}", Linear(width, hidden[i])));
-            layers.Add(($"relu{i}", ReLU()));
+            layers.Add(($"act{i}", tanh ? Tanh() : ReLU()));
             width = hidden[i];
         }
         return (Sequential(layers), width);

@@ -26,6 +26,8 @@ public static class Evaluator
             venv.Reset(seed + first);
             var done = new bool[n];
             var actions = new int[n];
+            var box = venv.SingleActionSpace as DeepRL.Environments.Spaces.Box;
+            var continuous = box is null ? [] : new float[n * box.FlatSize];
             var starts = new bool[n];
             Array.Fill(starts, true);
             policy.ResetRows(starts);
@@ -34,8 +36,18 @@ public static class Evaluator
             int remaining = n;
             while (remaining > 0)
             {
-                policy.Act(venv.Observations, n, actions);
-                venv.Step(actions);
+                if (box is null)
+                {
+                    policy.Act(venv.Observations, n, actions);
+                    venv.Step(actions);
+                }
+                else
+                {
+                    policy.ActContinuous(venv.Observations, n, continuous);
+                    for (int k = 0; k < continuous.Length; k++)
+                        continuous[k] = Math.Clamp(continuous[k], box.Low[k % box.FlatSize], box.High[k % box.FlatSize]);
+                    venv.Step(continuous);
+                }
                 for (int i = 0; i < n; i++)
                 {
                     starts[i] = venv.HasFinalObservation[i];

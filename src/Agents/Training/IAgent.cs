@@ -8,6 +8,10 @@ public interface IBatchPolicy
     /// <summary>Observations row-major [count × obs size]; writes one action per row.</summary>
     void Act(ReadOnlySpan<float> observations, int count, Span<int> actions);
 
+    /// <summary>Box-action policies: writes count × action size values (the mean action).</summary>
+    void ActContinuous(ReadOnlySpan<float> observations, int count, Span<float> actions) =>
+        throw new NotSupportedException("This policy has discrete actions.");
+
     /// <summary>Value estimate per row (Q of the chosen action, or V), for HUDs. Optional.</summary>
     void Values(ReadOnlySpan<float> observations, int count, Span<float> values)
     {

@@ -31,7 +31,7 @@ public static class BenchEnvCommand
             int reps = parse.GetValue(repeats), n = parse.GetValue(numEnvs), th = parse.GetValue(threads);
             if (secs <= 0 || reps <= 0 || n <= 0) throw new CliException("--seconds, --repeats and --num-envs must be positive.");
             var selected = parse.GetValue(ids)!;
-            var envIds = selected.Length > 0 ? selected : ctx.Registry.Specs.Where(s => !s.Id.Contains("Masked", StringComparison.Ordinal)).Select(s => s.Id).ToArray();
+            var envIds = selected.Length > 0 ? selected : ctx.Registry.Specs.Where(s => !s.Id.Contains("Masked", StringComparison.Ordinal) && IsDiscrete(s)).Select(s => s.Id).ToArray();
             foreach (var id in envIds) ctx.Registry.GetSpec(id);
 
             var table = new Table().Border(TableBorder.Rounded);
@@ -48,6 +48,12 @@ public static class BenchEnvCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static bool IsDiscrete(EnvSpec spec)
+    {
+        using var env = spec.Factory(EnvOptions.None);
+        return env.ActionSpace is Discrete;
     }
 
     private static string Format(double stepsPerSecond) =>

@@ -96,6 +96,8 @@ public sealed class EnvRegistry
             "Balance a pole on a cart (Gymnasium dynamics)", "classic"));
         r.Register(new EnvSpec("CartPole-Masked-v1", _ => new CartPole(maskVelocities: true), 500, 475,
             "CartPole with velocities hidden (obs = x, θ): needs memory", "classic"));
+        r.Register(new EnvSpec("Pendulum-v1", _ => new Pendulum(), 200, null,
+            "Swing up and balance a pendulum (continuous torque, Gymnasium dynamics)", "classic"));
         foreach (var (mapName, id) in new[]
                  {
                      ("Empty-8x8", "GridWorld-Empty-8x8"), ("FourRooms", "GridWorld-FourRooms"),

@@ -21,7 +21,9 @@ public class RegistryTests
     {
         using var env = EnvRegistry.Default.Make(id);
         var rng = new Rng(1);
-        var actions = Enumerable.Range(0, 1024).Select(_ => rng.NextInt(((DeepRL.Environments.Spaces.Discrete)env.ActionSpace).N)).ToArray();
+        var actions = Enumerable.Range(0, 1024).Select(_ => env.ActionSpace is DeepRL.Environments.Spaces.Discrete d
+            ? new EnvAction(d.Sample(rng))
+            : new EnvAction(new[] { rng.NextFloat() * 4 - 2 })).ToArray();
         void Run(int steps)
         {
             for (int t = 0; t < steps; t++)

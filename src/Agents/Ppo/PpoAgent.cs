@@ -1,0 +1,362 @@
+using System.Text.Json;
+using DeepRL.Agents.Config;
+using DeepRL.Agents.Networks;
+using DeepRL.Agents.Training;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Environments.Vector;
+using DeepRL.Replay.Rollout;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.Ppo;
+
+/// <summary>
+/// Proximal Policy Optimization (Schulman et al. 2017) with the implementation details CleanRL documents:
+/// vector envs, GAE, advantage normalization, clipped surrogate and value losses, entropy bonus,
+/// several epochs of shuffled minibatches, global gradient clipping, learning-rate annealing, approx-KL
+/// early stopping. Discrete and Box actions; MLP, CNN and LSTM policies (recurrent training replays
+/// whole env sequences with their initial hidden states). <see cref="Learn"/> reads top to bottom.
+/// </summary>
+public sealed class PpoAgent : IAgent
+{
+    private readonly Device _device;
+    private readonly ActorCritic _net;
+    private readonly Adam _optimizer;
+    private readonly Rng _rng;
+    private readonly bool _continuous;
+    private readonly int _actionSize;
+    private readonly int _actorOutputs;
+    private readonly int _obsSize;
+    private readonly long[] _obsShape;
+
+    public PpoAgent(PpoConfig config, Box observationSpace, Space actionSpace, Device device, int seed)
+    {
+        config.Validate();
+        Config = config;
+        ObservationSpace = observationSpace;
+        ActionSpace = actionSpace;
+        _continuous = actionSpace is Box;
+        _actionSize = actionSpace is Box b ? b.FlatSize : 1;
+        _actorOutputs = actionSpace switch
+        {
+            Discrete d => d.N,
+            Box box => box.FlatSize,
+            _ => throw new ArgumentException($"PPO supports Discrete and Box action spaces, not {actionSpace}."),
+        };
+        _obsSize = observationSpace.FlatSize;
+        _obsShape = observationSpace.Shape.Select(d => (long)d).ToArray();
+        _device = device;
+        _rng = new Rng((ulong)seed);
+        torch.set_num_threads(config.TorchThreads);
+        torch.manual_seed(seed);
+        var kind = NetworkFactory.Resolve(config.Policy, observationSpace.Shape);
+        _net = new ActorCritic(kind, observationSpace.Shape, _actorOutputs, _continuous, config.NetArch, config.SharedTorso,
+            config.LstmHidden, config.LogStdInit);
+        _net.to(device);
+        _optimizer = optim.Adam(_net.parameters(), config.LearningRate, eps: 1e-5);
+    }
+
+    public string Algo => "ppo";
+
+    public PpoConfig Config { get; }
+
+    public Box ObservationSpace { get; }
+
+    public Space ActionSpace { get; }
+
+    public ActorCritic Network => _net;
+
+    public void Learn(TrainingRun run)
+    {
+        var c = Config;
+        int n = c.NumEnvs, T = c.NumSteps;
+        bool recurrent = _net.IsRecurrent;
+        var buffer = new RolloutBuffer(T, n, _obsSize, _actionSize);
+        using var envs = c.ThreadedEnvs
+            ? VectorEnvs.Make(run.Options.EnvId, n, VectorMode.Threaded, options: run.EnvOptions, registry: run.Registry)
+            : run.MakeVectorEnvs(n);
+        if (c.ThreadedEnvs) envs.Reset(run.Options.Seed + (int)(run.Step % 1_000_000) * 7919);
+        var obs = (float[])envs.Observations.Clone();
+        var starts = Enumerable.Repeat(true, n).ToArray();
+        var actions = new float[n * _actionSize];
+        var envActionsDiscrete = new int[n];
+        var envActionsContinuous = new float[n * _actionSize];
+        var logProbs = new float[n];
+        var values = new float[n];
+        var logStd = new float[_continuous ? _actorOutputs : 0];
+        Tensor? h = null, cState = null;
+        if (recurrent) (h, cState) = Detached(_net.InitialState(n, _device));
+        long step = run.Step;
+        int numUpdates = (int)Math.Max(1, c.TotalTimesteps / c.BatchSize);
+        var box = ActionSpace as Box;
+
+        while (!run.ShouldStop)
+        {
+            // Learning-rate (and optionally clip) annealing over the whole run.
+            double frac = 1.0 - Math.Min(1.0, (double)step / c.TotalTimesteps);
+            double lr = c.AnnealLr ? c.LearningRate * frac : c.LearningRate;
+            foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
+            double clip = c.AnnealClip ? c.ClipCoef * frac : c.ClipCoef;
+            if (_continuous) _net.LogStd!.cpu().data<float>().CopyTo(logStd);
+
+            // 1. Roll out T steps in every env with the current policy.
+            buffer.Clear();
+            Tensor? h0 = null, c0 = null;
+            if (recurrent) (h0, c0) = (h!.clone().DetachFromDisposeScope(), cState!.clone().DetachFromDisposeScope());
+            for (int t = 0; t < T && !run.ShouldStop; t++)
+            {
+                using (var scope = NewDisposeScope())
+                using (no_grad())
+                {
+                    var (actor, value, hn, cn) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts) : null);
+                    var actorHost = actor.cpu().data<float>().ToArray();
+                    value.cpu().data<float>().CopyTo(values);
+                    if (recurrent) ReplaceState(ref h, ref cState, hn!, cn!);
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = actorHost.AsSpan(i * _actorOutputs, _actorOutputs);
+                        if (_continuous)
+                        {
+                            var a = actions.AsSpan(i * _actionSize, _actionSize);
+                            logProbs[i] = PolicyDistribution.SampleGaussian(row, logStd, _rng, a);
+                            for (int k = 0; k < _actionSize; k++)
+                                envActionsContinuous[i * _actionSize + k] = Math.Clamp(a[k], box!.Low[k], box.High[k]);
+                        }
+                        else
+                        {
+                            envActionsDiscrete[i] = PolicyDistribution.SampleCategorical(row, _rng, out logProbs[i]);
+                            actions[i] = envActionsDiscrete[i];
+                        }
+                    }
+                }
+
+                if (_continuous) envs.Step(envActionsContinuous);
+                else envs.Step(envActionsDiscrete);
+                buffer.Add(obs, actions, logProbs, values, envs.Rewards, envs.Terminated, envs.Truncated, starts);
+                BootstrapTruncated(envs, buffer, h, cState);
+                for (int i = 0; i < n; i++)
+                {
+                    starts[i] = envs.HasFinalObservation[i];
+                    if (starts[i]) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
+                }
+                envs.Observations.AsSpan().CopyTo(obs);
+                step += n;
+                run.Advance(step);
+            }
+            if (!buffer.IsFull)
+            {
+                h0?.Dispose();
+                c0?.Dispose();
+                break; // stopped mid-rollout: an incomplete rollout is not used
+            }
+
+            // 2. Advantages and returns with GAE(λ), bootstrapping from V(s_T).
+            var lastValues = new float[n];
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+            {
+                var (_, v, _, _) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts) : null);
+                v.cpu().data<float>().CopyTo(lastValues);
+            }
+            buffer.ComputeReturnsAndAdvantages(lastValues, (float)c.Gamma, (float)c.GaeLambda);
+
+            // 3. Several epochs of clipped-surrogate updates on shuffled minibatches.
+            var stats = Optimize(buffer, clip, h0, c0);
+            h0?.Dispose();
+            c0?.Dispose();
+
+            run.Metrics.Scalar("loss", stats.Loss, step);
+            run.Metrics.Scalar("policy_loss", stats.PolicyLoss, step);
+            run.Metrics.Scalar("value_loss", stats.ValueLoss, step);
+            run.Metrics.Scalar("entropy", stats.Entropy, step);
+            run.Metrics.Scalar("approx_kl", stats.ApproxKl, step);
+            run.Metrics.Scalar("clip_fraction", stats.ClipFraction, step);
+            run.Metrics.Scalar("explained_variance", ExplainedVariance(buffer), step);
+            run.Metrics.Scalar("learning_rate", lr, step);
+            _ = numUpdates;
+        }
+        h?.Dispose();
+        cState?.Dispose();
+    }
+
+    private sealed record UpdateStats(double Loss, double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction);
+
+    private UpdateStats Optimize(RolloutBuffer buffer, double clip, Tensor? h0, Tensor? c0)
+    {
+        var c = Config;
+        int n = buffer.NumEnvs, T = buffer.NumSteps, size = buffer.Size;
+        using var rollout = NewDisposeScope();
+        var obsAll = tensor(buffer.Observations).reshape([size, .. _obsShape]).to(_device);
+        var actAll = _continuous
+            ? tensor(buffer.Actions).reshape(size, _actionSize).to(_device)
+            : tensor(buffer.Actions.Select(a => (long)a).ToArray()).to(_device);
+        var oldLogProb = tensor(buffer.LogProbs).to(_device);
+        var oldValues = tensor(buffer.Values).to(_device);
+        var advAll = tensor(buffer.Advantages).to(_device);
+        var retAll = tensor(buffer.Returns).to(_device);
+        var startsAll = tensor(buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).to(_device);
+
+        double loss = 0, pg = 0, vl = 0, ent = 0, kl = 0, clipFrac = 0;
+        int count = 0;
+        bool stop = false;
+        for (int epoch = 0; epoch < c.UpdateEpochs && !stop; epoch++)
+        {
+            IEnumerable<int[]> batches = _net.IsRecurrent
+                ? buffer.EnvMinibatches(Math.Max(1, n / c.NumMinibatches), _rng)
+                : buffer.Minibatches(Math.Max(1, size / c.NumMinibatches), _rng);
+            foreach (var batch in batches)
+            {
+                using var scope = NewDisposeScope();
+                Tensor actor, value, idx;
+                if (_net.IsRecurrent)
+                {
+                    // Whole sequences of the chosen envs: entries t·n + e for every t, time-major.
+                    var flat = new long[T * batch.Length];
+                    for (int t = 0; t < T; t++)
+                        for (int j = 0; j < batch.Length; j++) flat[t * batch.Length + j] = t * n + batch[j];
+                    idx = tensor(flat).to(_device);
+                    var envIdx = tensor(batch.Select(e => (long)e).ToArray()).to(_device);
+                    var obsSeq = obsAll.index_select(0, idx).reshape([T, batch.Length, .. _obsShape]);
+                    var startSeq = startsAll.index_select(0, idx).reshape(T, batch.Length);
+                    (actor, value) = _net.Sequence(obsSeq, startSeq, h0!.index_select(1, envIdx), c0!.index_select(1, envIdx));
+                }
+                else
+                {
+                    idx = tensor(batch.Select(i => (long)i).ToArray()).to(_device);
+                    (actor, value, _, _) = _net.Step(obsAll.index_select(0, idx), null, null, null);
+                }
+                var (newLogProb, entropy) = PolicyDistribution.Evaluate(actor, actAll.index_select(0, idx), _net.LogStd);
+                var logRatio = newLogProb - oldLogProb.index_select(0, idx);
+                var ratio = logRatio.exp();
+                Tensor approxKl, clipped;
+                using (no_grad())
+                {
+                    approxKl = ((ratio - 1) - logRatio).mean();
+                    clipped = ((ratio - 1).abs() > clip).to_type(ScalarType.Float32).mean();
+                }
+
+                var adv = advAll.index_select(0, idx);
+                if (c.NormAdv && batch.Length > 1) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+                var pgLoss = maximum(-adv * ratio, -adv * ratio.clamp(1 - clip, 1 + clip)).mean();
+
+                var ret = retAll.index_select(0, idx);
+                Tensor vLoss;
+                if (c.ClipVloss)
+                {
+                    var old = oldValues.index_select(0, idx);
+                    var vClipped = old + (value - old).clamp(-clip, clip);
+                    vLoss = 0.5 * maximum((value - ret).pow(2), (vClipped - ret).pow(2)).mean();
+                }
+                else
+                {
+                    vLoss = 0.5 * (value - ret).pow(2).mean();
+                }
+                var entropyMean = entropy.mean();
+                var total = pgLoss - c.EntCoef * entropyMean + c.VfCoef * vLoss;
+
+                _optimizer.zero_grad();
+                total.backward();
+                if (c.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_net.parameters(), c.MaxGradNorm);
+                _optimizer.step();
+
+                double klValue = approxKl.item<float>();
+                loss += total.item<float>();
+                pg += pgLoss.item<float>();
+                vl += vLoss.item<float>();
+                ent += entropyMean.item<float>();
+                kl += klValue;
+                clipFrac += clipped.item<float>();
+                count++;
+                if (c.TargetKl > 0 && klValue > c.TargetKl)
+                {
+                    stop = true;
+                    break;
+                }
+            }
+        }
+        count = Math.Max(1, count);
+        return new UpdateStats(loss / count, pg / count, vl / count, ent / count, kl / count, clipFrac / count);
+    }
+
+    /// <summary>Truncated episodes bootstrap from V(final observation); computes it for those envs in one pass.</summary>
+    private void BootstrapTruncated(IVectorEnvironment envs, RolloutBuffer buffer, Tensor? h, Tensor? cState)
+    {
+        int n = envs.NumEnvs;
+        var rows = new List<int>();
+        for (int i = 0; i < n; i++) if (envs.Truncated[i] && !envs.Terminated[i]) rows.Add(i);
+        if (rows.Count == 0) return;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var final = new float[rows.Count * _obsSize];
+        for (int r = 0; r < rows.Count; r++)
+            envs.FinalObservations.AsSpan(rows[r] * _obsSize, _obsSize).CopyTo(final.AsSpan(r * _obsSize));
+        Tensor? hRows = null, cRows = null, noReset = null;
+        if (h is not null)
+        {
+            // The state after the last step already summarizes the episode up to the final observation.
+            var idx = tensor(rows.Select(r => (long)r).ToArray()).to(_device);
+            hRows = h.index_select(1, idx);
+            cRows = cState!.index_select(1, idx);
+            noReset = zeros(rows.Count, device: _device);
+        }
+        var (_, value, _, _) = _net.Step(ToDevice(final, rows.Count), hRows, cRows, noReset);
+        var v = value.cpu().data<float>().ToArray();
+        for (int r = 0; r < rows.Count; r++) buffer.SetTruncationValue(rows[r], v[r]);
+    }
+
+    private static double ExplainedVariance(RolloutBuffer buffer)
+    {
+        double meanR = buffer.Returns.Average();
+        double varR = buffer.Returns.Average(r => (r - meanR) * (r - meanR));
+        if (varR < 1e-12) return double.NaN;
+        var diff = buffer.Returns.Zip(buffer.Values, (r, v) => (double)r - v).ToArray();
+        double meanD = diff.Average();
+        return 1 - diff.Average(d => (d - meanD) * (d - meanD)) / varR;
+    }
+
+    private Tensor ToDevice(float[] observations, int count)
+    {
+        var t = tensor(observations.AsSpan(0, count * _obsSize).ToArray()).reshape([count, .. _obsShape]);
+        return _device.type == DeviceType.CPU ? t : t.to(_device);
+    }
+
+    private Tensor ToDevice(bool[] flags) => tensor(flags.Select(f => f ? 1f : 0f).ToArray()).to(_device);
+
+    private static (Tensor, Tensor) Detached((Tensor H, Tensor C) s) => (s.H.DetachFromDisposeScope(), s.C.DetachFromDisposeScope());
+
+    private static void ReplaceState(ref Tensor? h, ref Tensor? c, Tensor hn, Tensor cn)
+    {
+        h?.Dispose();
+        c?.Dispose();
+        h = hn.DetachFromDisposeScope();
+        c = cn.DetachFromDisposeScope();
+    }
+
+    public IBatchPolicy GreedyPolicy() => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device);
+
+    public void Save(string directory, bool includeReplay)
+    {
+        _net.save(Path.Combine(directory, "model.pt"));
+        _optimizer.save_state_dict(Path.Combine(directory, "optimizer.pt"));
+        File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(new PpoState(_rng.GetState()), HyperparameterResolver.Json));
+    }
+
+    public void Load(string directory, bool includeReplay)
+    {
+        CheckpointFiles.LoadModule(_net, Path.Combine(directory, "model.pt"));
+        string optimizer = Path.Combine(directory, "optimizer.pt");
+        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.load_state_dict(optimizer));
+        string agent = Path.Combine(directory, "agent.json");
+        if (File.Exists(agent)) _rng.SetState(CheckpointFiles.ReadJson<PpoState>(agent).Rng);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _net.Dispose();
+    }
+
+    private sealed record PpoState(ulong[] Rng);
+}
