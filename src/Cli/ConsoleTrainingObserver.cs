@@ -8,7 +8,7 @@ namespace DeepRL.Cli;
 /// Shows training progress: a live Spectre.Console progress bar (steps, fps, recent mean return, eval)
 /// in a terminal, or a log line every few seconds when output is redirected or --no-progress is given.
 /// </summary>
-public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool interactive) : ITrainingObserver
+public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool interactive, TrainingVideoRecorder? videos = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private long _lastLogTicks = Environment.TickCount64;
@@ -51,6 +51,8 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
         if (_task is not null) ctx.Console.MarkupLine(Markup.Escape(text));
         else log.LogInformation("{Message}", text);
     }
+
+    public void EpisodeFinished(TrainingRun run) => videos?.OnEpisode(run);
 
     private static string Fmt(double? v) => v is double d ? d.ToString("F1") : "-";
 }

@@ -17,4 +17,9 @@ public interface ITrainingObserver
     void Progress(TrainingStatus status);
 
     void Message(string text);
+
+    /// <summary>Called after each finished training episode (e.g. to capture a video every K episodes).</summary>
+    void EpisodeFinished(TrainingRun run)
+    {
+    }
 }

@@ -187,6 +187,7 @@ public sealed class TrainingRun : IDisposable
         _recentReturns.Enqueue(episodeReturn);
         if (_recentReturns.Count > 100) _recentReturns.Dequeue();
         Metrics.Episode(Step, Episodes, episodeReturn, length, Fps, ElapsedSeconds);
+        Observer?.EpisodeFinished(this);
     }
 
     /// <summary>

@@ -29,11 +29,12 @@ public static class TrainCommand
         var stopWhenSolved = new Option<bool>("--stop-when-solved") { Description = "Stop once an evaluation reaches the env's reward threshold" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of a live progress bar" };
+        var videoEvery = new Option<int>("--video-every") { Description = "Record a video of the greedy policy every K training episodes into runs/X/videos/ (0 = off)", DefaultValueFactory = _ => 0 };
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
             env, envOptions, algo, policy, config, set, seed, steps, device, output, evalEvery, evalEpisodes, checkpointEvery,
-            saveReplay, stopWhenSolved, resume, noProgress,
+            saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
         };
         cmd.SetAction(parse =>
         {
@@ -92,7 +93,9 @@ public static class TrainCommand
             var (agent, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, torchDevice);
             using var _ = agent;
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
-            var observer = new ConsoleTrainingObserver(ctx, log, interactive);
+            if (parse.GetValue(videoEvery) < 0) throw new CliException("--video-every must be ≥ 0.");
+            var videos = parse.GetValue(videoEvery) > 0 ? new TrainingVideoRecorder(ctx, log, parse.GetValue(videoEvery)) : null;
+            var observer = new ConsoleTrainingObserver(ctx, log, interactive, videos);
             using var run = resumeDir is null
                 ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer)
                 : TrainingRun.Resume(resumeDir, options, agent, totalSteps, ctx.Registry, log, observer);
