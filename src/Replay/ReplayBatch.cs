@@ -75,18 +75,24 @@ public sealed class ReplayBatch : IDisposable
     internal float[] HostWeights { get; }
 
     /// <summary>Copies the host arrays into the batch tensors (one copy per tensor).</summary>
-    internal void Upload()
+    internal void Upload(bool includeObservations)
     {
-        _obsCpu.data<float>().CopyFrom(HostObservations);
-        _nextCpu.data<float>().CopyFrom(HostNextObservations);
+        if (includeObservations)
+        {
+            _obsCpu.data<float>().CopyFrom(HostObservations);
+            _nextCpu.data<float>().CopyFrom(HostNextObservations);
+        }
         _actCpu.data<long>().CopyFrom(HostActions);
         _rewCpu.data<float>().CopyFrom(HostRewards);
         _discCpu.data<float>().CopyFrom(HostDiscounts);
         _wCpu.data<float>().CopyFrom(HostWeights);
         if (Device.type == DeviceType.CPU) return;
         using var _ = no_grad();
-        Observations.copy_(_obsCpu);
-        NextObservations.copy_(_nextCpu);
+        if (includeObservations)
+        {
+            Observations.copy_(_obsCpu);
+            NextObservations.copy_(_nextCpu);
+        }
         Actions.copy_(_actCpu);
         Rewards.copy_(_rewCpu);
         Discounts.copy_(_discCpu);

@@ -9,15 +9,19 @@ namespace DeepRL.Replay;
 /// Storage is contiguous typed arrays allocated up front; adding and sampling allocate nothing.
 /// Discrete actions only (the DQN family).
 /// </summary>
-public class ReplayBuffer
+public class ReplayBuffer : IDisposable
 {
-    public ReplayBuffer(int capacity, Box observationSpace)
+    /// <param name="capacity">Transitions kept.</param>
+    /// <param name="observationSpace">Shape and dtype of observations (uint8 spaces are stored as bytes).</param>
+    /// <param name="storageDevice">Keep observations as tensors on this device instead of host arrays (null = host).</param>
+    public ReplayBuffer(int capacity, Box observationSpace, TorchSharp.torch.Device? storageDevice = null)
     {
         if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "buffer_size must be positive.");
         Capacity = capacity;
         ObservationShape = observationSpace.Shape;
-        Observations = ObservationStore.For(observationSpace, capacity);
-        NextObservations = ObservationStore.For(observationSpace, capacity);
+        bool bytes = observationSpace.DType == BoxDType.UInt8;
+        Observations = storageDevice is null ? ObservationStore.For(observationSpace, capacity) : new DeviceObservationStore(capacity, observationSpace.FlatSize, bytes, storageDevice);
+        NextObservations = storageDevice is null ? ObservationStore.For(observationSpace, capacity) : new DeviceObservationStore(capacity, observationSpace.FlatSize, bytes, storageDevice);
         Actions = new int[capacity];
         Rewards = new float[capacity];
         Discounts = new float[capacity];
@@ -36,9 +40,12 @@ public class ReplayBuffer
     /// <summary>Transitions added since creation (including overwritten ones).</summary>
     public long TotalAdded { get; protected set; }
 
-    internal ObservationStore Observations { get; }
+    internal IObservationStore Observations { get; }
 
-    internal ObservationStore NextObservations { get; }
+    internal IObservationStore NextObservations { get; }
+
+    /// <summary>True when observations live in device tensors.</summary>
+    public bool StoresOnDevice => Observations is DeviceObservationStore;
 
     internal int[] Actions { get; }
 
@@ -73,7 +80,17 @@ public class ReplayBuffer
         if (Count == 0) throw new InvalidOperationException("Cannot sample from an empty replay buffer.");
         ChooseIndices(batch, rng);
         Gather(batch);
-        batch.Upload();
+        if (Observations is DeviceObservationStore obs && NextObservations is DeviceObservationStore next)
+        {
+            batch.Upload(includeObservations: false);
+            using var indices = TorchSharp.torch.tensor(batch.Indices.Select(i => (long)i).ToArray(), device: obs.Device);
+            obs.Gather(indices, batch.Observations);
+            next.Gather(indices, batch.NextObservations);
+        }
+        else
+        {
+            batch.Upload(includeObservations: true);
+        }
     }
 
     protected virtual void ChooseIndices(ReplayBatch batch, Rng rng)
@@ -88,15 +105,26 @@ public class ReplayBuffer
     private void Gather(ReplayBatch batch)
     {
         int size = batch.ObsSize;
+        bool onHost = !StoresOnDevice;
         for (int b = 0; b < batch.BatchSize; b++)
         {
             int i = batch.Indices[b];
-            Observations.Read(i, batch.HostObservations.AsSpan(b * size, size));
-            NextObservations.Read(i, batch.HostNextObservations.AsSpan(b * size, size));
+            if (onHost)
+            {
+                Observations.Read(i, batch.HostObservations.AsSpan(b * size, size));
+                NextObservations.Read(i, batch.HostNextObservations.AsSpan(b * size, size));
+            }
             batch.HostActions[b] = Actions[i];
             batch.HostRewards[b] = Rewards[i];
             batch.HostDiscounts[b] = Discounts[i];
         }
+    }
+
+    public void Dispose()
+    {
+        Observations.Dispose();
+        NextObservations.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Restores counters after loading contents from a file.</summary>

@@ -64,9 +64,13 @@ public sealed class DqnAgent : IAgent
 
     public ReplayBuffer Buffer => _buffer ??= CreateBuffer();
 
-    private ReplayBuffer CreateBuffer() => Config.Prioritized
-        ? new PrioritizedReplayBuffer(Config.BufferSize, ObservationSpace, Config.PerAlpha, Config.PerEps)
-        : new ReplayBuffer(Config.BufferSize, ObservationSpace);
+    private ReplayBuffer CreateBuffer()
+    {
+        var storage = Config.ReplayOnDevice ? _device : null;
+        return Config.Prioritized
+            ? new PrioritizedReplayBuffer(Config.BufferSize, ObservationSpace, Config.PerAlpha, Config.PerEps, storage)
+            : new ReplayBuffer(Config.BufferSize, ObservationSpace, storage);
+    }
 
     public void Learn(TrainingRun run)
     {
@@ -219,6 +223,7 @@ public sealed class DqnAgent : IAgent
     public void Dispose()
     {
         _batch?.Dispose();
+        _buffer?.Dispose();
         _optimizer.Dispose();
         _online.Dispose();
         _target.Dispose();

@@ -23,6 +23,9 @@ public sealed record DqnConfig
     /// <summary>Replay buffer capacity in transitions.</summary>
     public int BufferSize { get; init; } = 100_000;
 
+    /// <summary>Keep replayed observations as tensors on the training device (--device) instead of host memory.</summary>
+    public bool ReplayOnDevice { get; init; }
+
     /// <summary>Minibatch size of each gradient step.</summary>
     public int BatchSize { get; init; } = 64;
 

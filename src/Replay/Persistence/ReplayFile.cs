@@ -33,17 +33,8 @@ public static class ReplayFile
             Rewards = buffer.Rewards[..n],
             Discounts = buffer.Discounts[..n],
         };
-        int size = buffer.Observations.Size;
-        if (c.ObservationsAreBytes)
-        {
-            c.ObservationBytes = buffer.Observations.Bytes![..(n * size)];
-            c.NextObservationBytes = buffer.NextObservations.Bytes![..(n * size)];
-        }
-        else
-        {
-            c.ObservationFloats = buffer.Observations.Floats![..(n * size)];
-            c.NextObservationFloats = buffer.NextObservations.Floats![..(n * size)];
-        }
+        (c.ObservationFloats, c.ObservationBytes) = buffer.Observations.Export(n);
+        (c.NextObservationFloats, c.NextObservationBytes) = buffer.NextObservations.Export(n);
         if (buffer is PrioritizedReplayBuffer per)
         {
             c.Priorities = Enumerable.Range(0, n).Select(i => per.Tree[i]).ToArray();
@@ -103,16 +94,8 @@ public static class ReplayFile
         c.Actions.CopyTo(buffer.Actions, 0);
         c.Rewards.CopyTo(buffer.Rewards, 0);
         c.Discounts.CopyTo(buffer.Discounts, 0);
-        if (c.ObservationsAreBytes)
-        {
-            c.ObservationBytes!.CopyTo(buffer.Observations.Bytes!, 0);
-            c.NextObservationBytes!.CopyTo(buffer.NextObservations.Bytes!, 0);
-        }
-        else
-        {
-            c.ObservationFloats!.CopyTo(buffer.Observations.Floats!, 0);
-            c.NextObservationFloats!.CopyTo(buffer.NextObservations.Floats!, 0);
-        }
+        buffer.Observations.Import(c.ObservationFloats, c.ObservationBytes);
+        buffer.NextObservations.Import(c.NextObservationFloats, c.NextObservationBytes);
         buffer.RestoreCounters(n, c.Position, c.TotalAdded);
         if (buffer is PrioritizedReplayBuffer per)
         {

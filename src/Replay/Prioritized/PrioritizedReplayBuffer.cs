@@ -14,8 +14,9 @@ public sealed class PrioritizedReplayBuffer : ReplayBuffer
     private readonly SumTree _tree;
     private double _maxPriority = 1.0;
 
-    public PrioritizedReplayBuffer(int capacity, Box observationSpace, double alpha = 0.6, double epsilon = 1e-6)
-        : base(capacity, observationSpace)
+    public PrioritizedReplayBuffer(int capacity, Box observationSpace, double alpha = 0.6, double epsilon = 1e-6,
+        TorchSharp.torch.Device? storageDevice = null)
+        : base(capacity, observationSpace, storageDevice)
     {
         if (alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "per_alpha must be ≥ 0.");
         Alpha = alpha;

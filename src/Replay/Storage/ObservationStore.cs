@@ -7,7 +7,7 @@ namespace DeepRL.Replay.Storage;
 /// <see cref="BoxDType.UInt8"/> (image planes, binary channels) are kept as bytes — a 10×10×n image costs
 /// bytes, not floats; everything else as float32.
 /// </summary>
-public sealed class ObservationStore
+public sealed class ObservationStore : IObservationStore
 {
     private readonly float[]? _floats;
     private readonly byte[]? _bytes;
@@ -61,7 +61,16 @@ public sealed class ObservationStore
         }
     }
 
-    internal float[]? Floats => _floats;
+    public (float[]? Floats, byte[]? Bytes) Export(int count) =>
+        (_floats?[..(count * Size)], _bytes?[..(count * Size)]);
 
-    internal byte[]? Bytes => _bytes;
+    public void Import(float[]? floats, byte[]? bytes)
+    {
+        if (_bytes is not null) bytes!.CopyTo(_bytes, 0);
+        else floats!.CopyTo(_floats!, 0);
+    }
+
+    public void Dispose()
+    {
+    }
 }

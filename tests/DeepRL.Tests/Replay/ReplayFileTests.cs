@@ -65,6 +65,25 @@ public class ReplayFileTests
         Assert.That(SampleAll(loaded, 11), Is.EqualTo(SampleAll(original, 11)));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Device_storage_samples_like_host_storage_and_round_trips(bool bytes)
+    {
+        var space = new Box([2, 3], 0f, 1f, bytes ? BoxDType.UInt8 : BoxDType.Float32);
+        using var host = new ReplayBuffer(300, space);
+        using var device = new ReplayBuffer(300, space, CPU);
+        Assert.That(device.StoresOnDevice, Is.True);
+        Fill(host, 700, 6); // wraps around twice: exercises staging flushes at the ring's end
+        Fill(device, 700, 6);
+        Assert.That(SampleAll(device, 5), Is.EqualTo(SampleAll(host, 5)));
+
+        string path = Path.Combine(_dir, "device.msgpack");
+        ReplayFile.Save(device, path);
+        using var loaded = new ReplayBuffer(300, space, CPU);
+        ReplayFile.Load(loaded, path);
+        Assert.That(SampleAll(loaded, 6), Is.EqualTo(SampleAll(host, 6)));
+    }
+
     [Test]
     public void Corrupt_file_names_the_file()
     {
