@@ -1,6 +1,7 @@
 using System.Reflection;
 using DeepRL.Environments.Classic;
 using DeepRL.Environments.GridWorlds;
+using DeepRL.Environments.MinAtar;
 using DeepRL.Environments.Wrappers;
 
 namespace DeepRL.Environments;
@@ -110,6 +111,22 @@ public sealed class EnvRegistry
                 map.MaxSteps, map.RewardThreshold, map.Description + " (one-hot obs; obs=coords|image)", "gridworld"));
             r.Register(new EnvSpec($"{id}-Image-v0", o => new GridWorld(map, ParseMode(o, GridObservation.Image)),
                 map.MaxSteps, map.RewardThreshold, map.Description + " (C×H×W image obs)", "gridworld"));
+        }
+        foreach (var (game, description) in new[]
+                 {
+                     ("Asterix", "collect gold, dodge enemies"), ("Breakout", "bounce the ball into bricks"),
+                     ("Freeway", "cross eight lanes of traffic"), ("Seaquest", "shoot, rescue divers, surface for air"),
+                     ("SpaceInvaders", "shoot the marching aliens"),
+                 })
+        {
+            foreach (bool minimal in new[] { false, true })
+            {
+                string id = $"MinAtar/{game}-v{(minimal ? 1 : 0)}";
+                // MinAtar itself has no time limit; a greedy policy can stall forever (e.g. a Seaquest sub idling at
+                // the surface), so the registry truncates at 10 000 steps (max_episode_steps=… overrides it).
+                r.Register(new EnvSpec(id, o => new MinAtarEnv(game, minimal, o.GetDouble("sticky", 0.1), o.GetBool("ramping", true)),
+                    10_000, null, $"MinAtar {game}: {description} ({(minimal ? "minimal" : "all 6")} actions; sticky=0.1, ramping=true)", "minatar"));
+            }
         }
         return r;
     }

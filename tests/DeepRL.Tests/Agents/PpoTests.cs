@@ -35,6 +35,19 @@ public class PpoTests
     }
 
     [Test]
+    public void Cnn_ppo_learns_an_image_gridworld()
+    {
+        var options = TrainingHarness.Options("GridWorld-Empty-8x8-Image-v0", "ppo", seed: 1, ["total_timesteps=40000"], evalEvery: 5000, evalEpisodes: 20)
+            with { StopWhenSolved = true };
+        var (summary, _) = TrainingHarness.Train(options, _out);
+        Assert.That(summary.Status, Is.EqualTo("solved"));
+        Assert.That(summary.BestEval!.MeanReturn, Is.GreaterThanOrEqualTo(0.99));
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory.GetDirectories(_out).Single(), "config.json")));
+        Assert.That(config.RootElement.GetProperty("hyperparameters").GetProperty("policy").GetString(), Is.EqualTo("auto"),
+            "auto picks the CNN for C×H×W observations");
+    }
+
+    [Test]
     public void Recurrent_sequence_shapes_and_hidden_state_resets()
     {
         manual_seed(0);
