@@ -101,3 +101,38 @@ public class CliTests
         Assert.That(r.Output, Does.Match(@"CartPole-v1\s*│\s*[\d.]+ [Mk]"));
     }
 }
+
+public class PluginTests
+{
+    private static string PluginPath
+    {
+        get
+        {
+            var testDir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            var relative = Path.GetRelativePath(Path.Combine(CliRunner.RepoRoot, "tests", "DeepRL.Tests"), testDir.FullName);
+            var path = Path.Combine(CliRunner.RepoRoot, "examples", "CustomEnv", relative, "DeepRL.Examples.CustomEnv.dll");
+            if (!File.Exists(path)) throw new FileNotFoundException($"Build examples/CustomEnv first: {path} is missing.", path);
+            return path;
+        }
+    }
+
+    [Test]
+    public void Environments_from_an_assembly_given_on_the_command_line_are_usable()
+    {
+        var check = CliRunner.Run("check-env", "--env", "Corridor-v0", "--env-assembly", PluginPath);
+        Assert.That(check.ExitCode, Is.Zero, check.Output + check.Error);
+        Assert.That(check.Output, Does.Contain("Corridor-v0: all 8 checks passed"));
+        var envs = CliRunner.Run("envs", "--env-assembly", PluginPath);
+        Assert.That(envs.Output, Does.Contain("Corridor-v0"));
+        var eval = CliRunner.Run("eval", "--env", "Corridor-v0", "--episodes", "5", "--env-assembly", PluginPath);
+        Assert.That(eval.ExitCode, Is.Zero, eval.Error);
+    }
+
+    [Test]
+    public void Missing_or_empty_plugin_assembly_is_reported()
+    {
+        var r = CliRunner.Run("envs", "--env-assembly", "/nonexistent/Plugin.dll");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("/nonexistent/Plugin.dll"));
+    }
+}
