@@ -77,7 +77,7 @@ public sealed class PpoAgent : IAgent
         using var envs = c.ThreadedEnvs
             ? VectorEnvs.Make(run.Options.EnvId, n, VectorMode.Threaded, options: run.EnvOptions, registry: run.Registry)
             : run.MakeVectorEnvs(n);
-        if (c.ThreadedEnvs) envs.Reset(run.Options.Seed + (int)(run.Step % 1_000_000) * 7919);
+        if (c.ThreadedEnvs) envs.Reset(TrainingRun.SessionSeed(run.Options.Seed, run.Step));
         var obs = (float[])envs.Observations.Clone();
         var starts = Enumerable.Repeat(true, n).ToArray();
         var actions = new float[n * _actionSize];
@@ -89,7 +89,6 @@ public sealed class PpoAgent : IAgent
         Tensor? h = null, cState = null;
         if (recurrent) (h, cState) = Detached(_net.InitialState(n, _device));
         long step = run.Step;
-        int numUpdates = (int)Math.Max(1, c.TotalTimesteps / c.BatchSize);
         var box = ActionSpace as Box;
 
         while (!run.ShouldStop)
@@ -175,7 +174,6 @@ public sealed class PpoAgent : IAgent
             run.Metrics.Scalar("clip_fraction", stats.ClipFraction, step);
             run.Metrics.Scalar("explained_variance", ExplainedVariance(buffer), step);
             run.Metrics.Scalar("learning_rate", lr, step);
-            _ = numUpdates;
         }
         h?.Dispose();
         cState?.Dispose();

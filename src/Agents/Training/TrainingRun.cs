@@ -176,9 +176,12 @@ public sealed class TrainingRun : IDisposable
     public IVectorEnvironment MakeVectorEnvs(int count)
     {
         var venv = VectorEnvs.Make(Options.EnvId, count, VectorMode.Sync, options: EnvOptions, registry: Registry);
-        venv.Reset(Options.Seed + (int)(Step % 1_000_000) * 7919);
+        venv.Reset(SessionSeed(Options.Seed, Step));
         return venv;
     }
+
+    /// <summary>Env seed for a session starting at <paramref name="step"/>: the run seed, shifted on resume so episodes differ.</summary>
+    public static int SessionSeed(int seed, long step) => unchecked(seed + (int)(step % 100_003) * 7919);
 
     /// <summary>Records a finished training episode.</summary>
     public void EpisodeFinished(double episodeReturn, int length)
