@@ -14,14 +14,8 @@ public sealed class CliContext
         Error = error;
         Verbose = verbose;
         Registry = registry;
-        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // logs to stderr, results to stdout
-            .AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Information)));
+        LoggerFactory = CreateLoggerFactory(verbose ? LogLevel.Debug : LogLevel.Information);
+        _quietLoggerFactory = new Lazy<ILoggerFactory>(() => CreateLoggerFactory(LogLevel.Warning));
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -32,6 +26,20 @@ public sealed class CliContext
         // Redirected output (files, pipes, tests) has no terminal width: keep tables on one line per row.
         if (!ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected) Console.Profile.Width = 200;
     }
+
+    private readonly Lazy<ILoggerFactory> _quietLoggerFactory;
+
+    private static ILoggerFactory CreateLoggerFactory(LogLevel minimum) => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // logs to stderr, results to stdout
+        .AddFilter(level => level >= minimum));
+
+    /// <summary>A logger that only passes warnings and errors (while a live progress bar owns the terminal).</summary>
+    public ILogger QuietLogger(string category) => _quietLoggerFactory.Value.CreateLogger(category);
 
     public TextWriter Output { get; }
 

@@ -54,5 +54,11 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
 
     public void EpisodeFinished(TrainingRun run) => videos?.OnEpisode(run);
 
+    public void Evaluated(EvalRecord e)
+    {
+        // Without a live bar the run's log line already reports it.
+        if (_task is not null) ctx.Console.MarkupLine(Markup.Escape($"step {e.Step:N0}: eval {e.MeanReturn:F2} ± {e.StdReturn:F2} over {e.Episodes} episodes"));
+    }
+
     private static string Fmt(double? v) => v is double d ? d.ToString("F1") : "-";
 }

@@ -18,6 +18,11 @@ public interface ITrainingObserver
 
     void Message(string text);
 
+    /// <summary>Called after each deterministic evaluation.</summary>
+    void Evaluated(EvalRecord evaluation)
+    {
+    }
+
     /// <summary>Called after each finished training episode (e.g. to capture a video every K episodes).</summary>
     void EpisodeFinished(TrainingRun run)
     {

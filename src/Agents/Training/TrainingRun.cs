@@ -222,6 +222,7 @@ public sealed class TrainingRun : IDisposable
         LastEval = record;
         Metrics.Evaluation(Step, stats.MeanReturn, stats.StdReturn, stats.MeanLength, stats.Count, ElapsedSeconds);
         _log.LogInformation("step {Step}: eval {Mean:F2} ± {Std:F2} over {N} episodes", Step, stats.MeanReturn, stats.StdReturn, stats.Count);
+        Observer?.Evaluated(record);
         if (BestEval is null || stats.MeanReturn > BestEval.MeanReturn)
         {
             BestEval = record;

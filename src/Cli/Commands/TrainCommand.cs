@@ -93,6 +93,8 @@ public static class TrainCommand
             var (agent, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, torchDevice);
             using var _ = agent;
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
+            // A live progress bar owns the terminal: only warnings go to the log, the bar shows the rest.
+            if (interactive) log = ctx.QuietLogger("train");
             if (parse.GetValue(videoEvery) < 0) throw new CliException("--video-every must be ≥ 0.");
             var videos = parse.GetValue(videoEvery) > 0 ? new TrainingVideoRecorder(ctx, log, parse.GetValue(videoEvery)) : null;
             var observer = new ConsoleTrainingObserver(ctx, log, interactive, videos);
