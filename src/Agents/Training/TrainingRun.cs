@@ -145,15 +145,7 @@ public sealed class TrainingRun : IDisposable
     private static RunState ReadState(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file '{path}' is missing.", path);
-        try
-        {
-            return JsonSerializer.Deserialize<RunState>(File.ReadAllText(path), HyperparameterResolver.Json)
-                   ?? throw new InvalidDataException($"Checkpoint file '{path}' is empty.");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"Checkpoint file '{path}' is corrupt: {ex.Message}");
-        }
+        return CheckpointFiles.ReadJson<RunState>(path);
     }
 
     /// <summary>Trains the agent to the end (or until stopped), then evaluates, checkpoints and writes summary.json.</summary>

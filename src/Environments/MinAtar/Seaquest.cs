@@ -187,44 +187,22 @@ public sealed class Seaquest(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             _divers[i] = d;
         }
 
-        // Enemy subs: contact is terminal; move every move_speed + 1 steps; shoot every 11 steps (even when just shot down).
+        // Enemy subs: like fish (below), and they shoot every 11 steps — even in the step they are shot down.
         for (int i = _subs.Count - 1; i >= 0; i--)
         {
-            var s = _subs[i];
-            bool removed = false;
-            if (s.X == SubX && s.Y == SubY) Terminal = true;
-            if (s.MoveTimer == 0)
+            var sub = _subs[i];
+            bool removed = AdvanceEnemy(ref sub, ref reward);
+            if (sub.ShotTimer == 0)
             {
-                s.MoveTimer = MoveSpeed;
-                s.X += s.Right ? 1 : -1;
-                if (s.X < 0 || s.X > 9) removed = true;
-                else if (s.X == SubX && s.Y == SubY) Terminal = true;
-                else
-                {
-                    int b = BulletAt(_friendly, s.X, s.Y);
-                    if (b >= 0)
-                    {
-                        _friendly.RemoveAt(b);
-                        removed = true;
-                        reward += 1;
-                    }
-                }
+                sub.ShotTimer = EnemyShotInterval;
+                _enemyBullets.Add(new Bullet { X = sub.X, Y = sub.Y, Right = sub.Right });
             }
             else
             {
-                s.MoveTimer--;
-            }
-            if (s.ShotTimer == 0)
-            {
-                s.ShotTimer = EnemyShotInterval;
-                _enemyBullets.Add(new Bullet { X = s.X, Y = s.Y, Right = s.Right });
-            }
-            else
-            {
-                s.ShotTimer--;
+                sub.ShotTimer--;
             }
             if (removed) _subs.RemoveAt(i);
-            else _subs[i] = s;
+            else _subs[i] = sub;
         }
 
         // Enemy bullets: contact before or after moving is terminal.
@@ -242,35 +220,12 @@ public sealed class Seaquest(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             _enemyBullets[i] = b;
         }
 
-        // Fish: like subs without shooting.
+        // Fish: contact is terminal; they move every move_speed + 1 steps and can run into a torpedo (+1).
         for (int i = _fish.Count - 1; i >= 0; i--)
         {
-            var f = _fish[i];
-            bool removed = false;
-            if (f.X == SubX && f.Y == SubY) Terminal = true;
-            if (f.MoveTimer == 0)
-            {
-                f.MoveTimer = MoveSpeed;
-                f.X += f.Right ? 1 : -1;
-                if (f.X < 0 || f.X > 9) removed = true;
-                else if (f.X == SubX && f.Y == SubY) Terminal = true;
-                else
-                {
-                    int b = BulletAt(_friendly, f.X, f.Y);
-                    if (b >= 0)
-                    {
-                        _friendly.RemoveAt(b);
-                        removed = true;
-                        reward += 1;
-                    }
-                }
-            }
-            else
-            {
-                f.MoveTimer--;
-            }
-            if (removed) _fish.RemoveAt(i);
-            else _fish[i] = f;
+            var fish = _fish[i];
+            if (AdvanceEnemy(ref fish, ref reward)) _fish.RemoveAt(i);
+            else _fish[i] = fish;
         }
 
         if (_enemySpawnTimer > 0) _enemySpawnTimer--;
@@ -288,6 +243,30 @@ public sealed class Seaquest(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             else reward += Surface();
         }
         return reward;
+    }
+
+    /// <summary>One enemy's turn: contact check, timed move, torpedo check. Returns true when it is gone.</summary>
+    private bool AdvanceEnemy(ref Mover m, ref float reward)
+    {
+        if (m.X == SubX && m.Y == SubY) Terminal = true;
+        if (m.MoveTimer != 0)
+        {
+            m.MoveTimer--;
+            return false;
+        }
+        m.MoveTimer = MoveSpeed;
+        m.X += m.Right ? 1 : -1;
+        if (m.X < 0 || m.X > 9) return true;
+        if (m.X == SubX && m.Y == SubY)
+        {
+            Terminal = true;
+            return false;
+        }
+        int bullet = BulletAt(_friendly, m.X, m.Y);
+        if (bullet < 0) return false;
+        _friendly.RemoveAt(bullet);
+        reward += 1;
+        return true;
     }
 
     private float Surface()
