@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
 using DeepRL.Environments;
 using DeepRL.Environments.Spaces;
@@ -23,7 +24,7 @@ public sealed class DqnAgent : IAgent
     private readonly Device _device;
     private readonly QNetwork _online;
     private readonly QNetwork _target;
-    private readonly Adam _optimizer;
+    private readonly AdamOptimizer _optimizer;
     private readonly Rng _rng;
     private readonly int _actions;
     private readonly int _obsSize;
@@ -49,7 +50,7 @@ public sealed class DqnAgent : IAgent
         _online = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         _target = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         CopyWeights(_online, _target, tau: 1.0);
-        _optimizer = optim.Adam(_online.parameters(), config.LearningRate);
+        _optimizer = new AdamOptimizer(_online.parameters(), config.LearningRate);
     }
 
     public string Algo => "dqn";
@@ -160,10 +161,10 @@ public sealed class DqnAgent : IAgent
             : tdError.pow(2);
         var loss = (elementLoss * batch.Weights).mean();
 
-        _optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         loss.backward();
         if (Config.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_online.parameters(), Config.MaxGradNorm);
-        _optimizer.step();
+        _optimizer.Step();
 
         if (buffer is PrioritizedReplayBuffer per)
         {
@@ -183,12 +184,9 @@ public sealed class DqnAgent : IAgent
         }
     }
 
-    private double CurrentLearningRate => _optimizer.ParamGroups.First().LearningRate;
+    private double CurrentLearningRate => _optimizer.LearningRate;
 
-    private void SetLearningRate(double lr)
-    {
-        foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
-    }
+    private void SetLearningRate(double lr) => _optimizer.LearningRate = lr;
 
     public IBatchPolicy GreedyPolicy() => new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
 
@@ -196,7 +194,7 @@ public sealed class DqnAgent : IAgent
     {
         _online.save(Path.Combine(directory, "model.pt"));
         _target.save(Path.Combine(directory, "target.pt"));
-        _optimizer.save_state_dict(Path.Combine(directory, "optimizer.pt"));
+        _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
         var state = new DqnState(_rng.GetState(), CurrentLearningRate);
         File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
         if (includeReplay && _buffer is not null) ReplayFile.Save(_buffer, Path.Combine(directory, "replay.msgpack"));
@@ -209,7 +207,7 @@ public sealed class DqnAgent : IAgent
         if (File.Exists(target)) CheckpointFiles.LoadModule(_target, target);
         else CopyWeights(_online, _target, 1.0);
         string optimizer = Path.Combine(directory, "optimizer.pt");
-        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.load_state_dict(optimizer));
+        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
         string agent = Path.Combine(directory, "agent.json");
         if (File.Exists(agent))
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
 using DeepRL.Environments;
 using DeepRL.Environments.Spaces;
@@ -23,7 +24,7 @@ public sealed class PpoAgent : IAgent
 {
     private readonly Device _device;
     private readonly ActorCritic _net;
-    private readonly Adam _optimizer;
+    private readonly AdamOptimizer _optimizer;
     private readonly Rng _rng;
     private readonly bool _continuous;
     private readonly int _actionSize;
@@ -55,7 +56,7 @@ public sealed class PpoAgent : IAgent
         _net = new ActorCritic(kind, observationSpace.Shape, _actorOutputs, _continuous, config.NetArch, config.SharedTorso,
             config.LstmHidden, config.LogStdInit);
         _net.to(device);
-        _optimizer = optim.Adam(_net.parameters(), config.LearningRate, eps: 1e-5);
+        _optimizer = new AdamOptimizer(_net.parameters(), config.LearningRate, eps: 1e-5);
     }
 
     public string Algo => "ppo";
@@ -96,7 +97,7 @@ public sealed class PpoAgent : IAgent
             // Learning-rate (and optionally clip) annealing over the whole run.
             double frac = 1.0 - Math.Min(1.0, (double)step / c.TotalTimesteps);
             double lr = c.AnnealLr ? c.LearningRate * frac : c.LearningRate;
-            foreach (var g in _optimizer.ParamGroups) g.LearningRate = lr;
+            _optimizer.LearningRate = lr;
             double clip = c.AnnealClip ? c.ClipCoef * frac : c.ClipCoef;
             if (_continuous) _net.LogStd!.cpu().data<float>().CopyTo(logStd);
 
@@ -254,10 +255,10 @@ public sealed class PpoAgent : IAgent
                 var entropyMean = entropy.mean();
                 var total = pgLoss - c.EntCoef * entropyMean + c.VfCoef * vLoss;
 
-                _optimizer.zero_grad();
+                _optimizer.ZeroGrad();
                 total.backward();
                 if (c.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_net.parameters(), c.MaxGradNorm);
-                _optimizer.step();
+                _optimizer.Step();
 
                 double klValue = approxKl.item<float>();
                 loss += total.item<float>();
@@ -337,7 +338,7 @@ public sealed class PpoAgent : IAgent
     public void Save(string directory, bool includeReplay)
     {
         _net.save(Path.Combine(directory, "model.pt"));
-        _optimizer.save_state_dict(Path.Combine(directory, "optimizer.pt"));
+        _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
         File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(new PpoState(_rng.GetState()), HyperparameterResolver.Json));
     }
 
@@ -345,7 +346,7 @@ public sealed class PpoAgent : IAgent
     {
         CheckpointFiles.LoadModule(_net, Path.Combine(directory, "model.pt"));
         string optimizer = Path.Combine(directory, "optimizer.pt");
-        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.load_state_dict(optimizer));
+        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
         string agent = Path.Combine(directory, "agent.json");
         if (File.Exists(agent)) _rng.SetState(CheckpointFiles.ReadJson<PpoState>(agent).Rng);
     }
