@@ -29,14 +29,10 @@ public sealed class CliContext
 
     private readonly Lazy<ILoggerFactory> _quietLoggerFactory;
 
+    // Logs go to stderr (results to stdout), written on the calling thread: see SynchronousConsoleLoggerProvider.
     private static ILoggerFactory CreateLoggerFactory(LogLevel minimum) => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
-        .AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        })
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace) // logs to stderr, results to stdout
-        .AddFilter(level => level >= minimum));
+        .AddProvider(new SynchronousConsoleLoggerProvider(System.Console.Error, minimum))
+        .SetMinimumLevel(minimum));
 
     /// <summary>A logger that only passes warnings and errors (while a live progress bar owns the terminal).</summary>
     public ILogger QuietLogger(string category) => _quietLoggerFactory.Value.CreateLogger(category);

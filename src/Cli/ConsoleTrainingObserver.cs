@@ -11,18 +11,23 @@ namespace DeepRL.Cli;
 public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool interactive, TrainingVideoRecorder? videos = null) : ITrainingObserver
 {
     private ProgressTask? _task;
+    private ProgressContext? _progress;
     private long _lastLogTicks = Environment.TickCount64;
 
     public T Run<T>(Func<T> train)
     {
         if (!interactive) return train();
         T result = default!;
+        // Refreshed from the training thread (AutoRefresh off): a refresh thread would allocate concurrently
+        // with TorchSharp calls (see SynchronousConsoleLoggerProvider).
         ctx.Console.Progress()
+            .AutoRefresh(false)
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(p =>
             {
+                _progress = p;
                 _task = p.AddTask("training", maxValue: 1);
                 result = train();
             });
@@ -38,6 +43,7 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
             _task.MaxValue = s.TotalSteps;
             _task.Value = Math.Min(s.Step, s.TotalSteps);
             _task.Description = Markup.Escape(text);
+            _progress?.Refresh();
             return;
         }
         long now = Environment.TickCount64;

@@ -156,14 +156,15 @@ public sealed class DqnAgent : IAgent
         }
         var q = _online.forward(batch.Observations).gather(1, batch.Actions.unsqueeze(1)).squeeze(1);
         var tdError = q - targetQ;
+        var absError = tdError.abs();
         var elementLoss = Config.Loss == "huber"
-            ? where(tdError.abs() < 1.0, 0.5 * tdError.pow(2), tdError.abs() - 0.5)
-            : tdError.pow(2);
+            ? where(absError.lt(Scalars.One), tdError.square().mul(Scalars.Half), absError.sub(Scalars.Half))
+            : tdError.square();
         var loss = (elementLoss * batch.Weights).mean();
 
         _optimizer.ZeroGrad();
         loss.backward();
-        if (Config.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_online.parameters(), Config.MaxGradNorm);
+        if (Config.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_online.parameters(), Config.MaxGradNorm);
         _optimizer.Step();
 
         if (buffer is PrioritizedReplayBuffer per)
@@ -180,7 +181,7 @@ public sealed class DqnAgent : IAgent
         foreach (var (s, t) in source.parameters().Zip(target.parameters()))
         {
             if (tau >= 1.0) t.copy_(s);
-            else t.mul_(1 - tau).add_(s, alpha: tau);
+            else t.mul_(Scalars.Of(1 - tau)).add_(s, Scalars.Of(tau));
         }
     }
 

@@ -1,4 +1,5 @@
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -78,7 +79,7 @@ public sealed class ActorCritic : nn.Module
             var criticFeatures = criticTorso is null ? features : criticTorso.forward(observations);
             return (actorHead.forward(features), criticHead.forward(criticFeatures).squeeze(-1), null, null);
         }
-        var keep = (1 - starts!).view(1, -1, 1);
+        var keep = starts!.neg().add(Scalars.One).view(1, -1, 1);
         var (output, hn, cn) = lstm.forward(features.unsqueeze(0), (h! * keep, c! * keep));
         var x = output.squeeze(0);
         return (actorHead.forward(x), criticHead.forward(x).squeeze(-1), hn, cn);
@@ -96,7 +97,7 @@ public sealed class ActorCritic : nn.Module
         var outputs = new List<Tensor>((int)t);
         for (long k = 0; k < t; k++)
         {
-            var keep = (1 - starts[k]).view(1, -1, 1);
+            var keep = starts[k].neg().add(Scalars.One).view(1, -1, 1);
             (var output, h, c) = lstm!.forward(features[k].unsqueeze(0), (h * keep, c * keep));
             outputs.Add(output.squeeze(0));
         }

@@ -1,3 +1,4 @@
+using DeepRL.Agents.Torch;
 using static TorchSharp.torch;
 
 namespace DeepRL.Agents.Ppo;
@@ -22,8 +23,8 @@ public static class PolicyDistribution
         }
         var std = logStd.exp();
         var z = (actions - actorOutput) / std;
-        var lp = (-0.5 * z.pow(2) - logStd - HalfLog2Pi).sum(1);
-        var ent = (0.5 + HalfLog2Pi + logStd).sum().expand(actorOutput.shape[0]);
+        var lp = z.square().mul(Scalars.Of(-0.5)).sub(logStd).sub(Scalars.Of(HalfLog2Pi)).sum(1);
+        var ent = logStd.add(Scalars.Of(0.5 + HalfLog2Pi)).sum().expand(actorOutput.shape[0]);
         return (lp, ent);
     }
 

@@ -197,6 +197,11 @@ public sealed class PpoAgent : IAgent
         var retAll = tensor(buffer.Returns).to(_device);
         var startsAll = tensor(buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).to(_device);
 
+        // Held until the update ends (not cached: with clip annealing the values change every update).
+        using var clipScalar = clip.ToScalar();
+        using var negativeClip = (-clip).ToScalar();
+        using var ratioLow = (1 - clip).ToScalar();
+        using var ratioHigh = (1 + clip).ToScalar();
         double loss = 0, pg = 0, vl = 0, ent = 0, kl = 0, clipFrac = 0;
         int count = 0;
         bool stop = false;
@@ -232,32 +237,32 @@ public sealed class PpoAgent : IAgent
                 Tensor approxKl, clipped;
                 using (no_grad())
                 {
-                    approxKl = ((ratio - 1) - logRatio).mean();
-                    clipped = ((ratio - 1).abs() > clip).to_type(ScalarType.Float32).mean();
+                    approxKl = ratio.sub(Scalars.One).sub(logRatio).mean();
+                    clipped = ratio.sub(Scalars.One).abs().gt(clipScalar).to_type(ScalarType.Float32).mean();
                 }
 
                 var adv = advAll.index_select(0, idx);
-                if (c.NormAdv && batch.Length > 1) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
-                var pgLoss = maximum(-adv * ratio, -adv * ratio.clamp(1 - clip, 1 + clip)).mean();
+                if (c.NormAdv && batch.Length > 1) adv = adv.sub(adv.mean()).div(adv.std().add(Scalars.Of(1e-8)));
+                var pgLoss = maximum(adv.neg().mul(ratio), adv.neg().mul(ratio.clamp(ratioLow, ratioHigh))).mean();
 
                 var ret = retAll.index_select(0, idx);
                 Tensor vLoss;
                 if (c.ClipVloss)
                 {
                     var old = oldValues.index_select(0, idx);
-                    var vClipped = old + (value - old).clamp(-clip, clip);
-                    vLoss = 0.5 * maximum((value - ret).pow(2), (vClipped - ret).pow(2)).mean();
+                    var vClipped = old + (value - old).clamp(negativeClip, clipScalar);
+                    vLoss = maximum((value - ret).square(), (vClipped - ret).square()).mean().mul(Scalars.Half);
                 }
                 else
                 {
-                    vLoss = 0.5 * (value - ret).pow(2).mean();
+                    vLoss = (value - ret).square().mean().mul(Scalars.Half);
                 }
                 var entropyMean = entropy.mean();
-                var total = pgLoss - c.EntCoef * entropyMean + c.VfCoef * vLoss;
+                var total = pgLoss.sub(entropyMean.mul(Scalars.Of(c.EntCoef))).add(vLoss.mul(Scalars.Of(c.VfCoef)));
 
                 _optimizer.ZeroGrad();
                 total.backward();
-                if (c.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_net.parameters(), c.MaxGradNorm);
+                if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_net.parameters(), c.MaxGradNorm);
                 _optimizer.Step();
 
                 double klValue = approxKl.item<float>();
