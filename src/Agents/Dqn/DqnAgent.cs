@@ -201,12 +201,13 @@ public sealed class DqnAgent : IAgent
         if (includeReplay && _buffer is not null) ReplayFile.Save(_buffer, Path.Combine(directory, "replay.msgpack"));
     }
 
-    public void Load(string directory, bool includeReplay)
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
     {
         CheckpointFiles.LoadModule(_online, Path.Combine(directory, "model.pt"));
         string target = Path.Combine(directory, "target.pt");
         if (File.Exists(target)) CheckpointFiles.LoadModule(_target, target);
         else CopyWeights(_online, _target, 1.0);
+        if (!includeTrainingState) return;
         string optimizer = Path.Combine(directory, "optimizer.pt");
         if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
         string agent = Path.Combine(directory, "agent.json");

@@ -347,9 +347,10 @@ public sealed class PpoAgent : IAgent
         File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(new PpoState(_rng.GetState()), HyperparameterResolver.Json));
     }
 
-    public void Load(string directory, bool includeReplay)
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
     {
         CheckpointFiles.LoadModule(_net, Path.Combine(directory, "model.pt"));
+        if (!includeTrainingState) return;
         string optimizer = Path.Combine(directory, "optimizer.pt");
         if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
         string agent = Path.Combine(directory, "agent.json");

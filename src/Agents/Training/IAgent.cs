@@ -44,5 +44,6 @@ public interface IAgent : IDisposable
 
     void Save(string directory, bool includeReplay);
 
-    void Load(string directory, bool includeReplay);
+    /// <summary>Loads a checkpoint; evaluation needs only the networks (<paramref name="includeTrainingState"/> false).</summary>
+    void Load(string directory, bool includeReplay, bool includeTrainingState = true);
 }

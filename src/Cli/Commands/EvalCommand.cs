@@ -74,7 +74,7 @@ public static class EvalCommand
         var (agent, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
         try
         {
-            agent.Load(folder, includeReplay: false);
+            agent.Load(folder, includeReplay: false, includeTrainingState: false);
         }
         catch
         {

@@ -26,6 +26,10 @@ public class TrainCliTests
         Assert.That(e.Output, Does.Match(@"CartPole-v1 dqn \(best\): mean return [\d.]+ ± [\d.]+ over 7 episodes"));
         var latest = CliRunner.Run("eval", "--run", run, "--checkpoint", "latest", "--episodes", "2");
         Assert.That(latest.Output, Does.Contain("(latest)"));
+        string png = Path.Combine(_out, "trained.png");
+        var record = CliRunner.Run("record", "--run", run, "--png", "--at-step", "3", "--out", png);
+        Assert.That(record.ExitCode, Is.Zero, record.Error);
+        Assert.That(File.Exists(png), Is.True);
     }
 
     [Test]
