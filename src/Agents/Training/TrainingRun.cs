@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepRL.Agents.Config;
+using DeepRL.Agents.Torch;
 using DeepRL.Environments;
 using DeepRL.Environments.Evaluation;
 using DeepRL.Environments.Vector;
@@ -32,6 +33,11 @@ public sealed class TrainingRun : IDisposable
     private volatile bool _stopRequested;
     private bool _solvedStop;
     private MetricsLog? _metrics;
+    private GcSafePoints? _gc;
+    private long _lastSafePoint;
+
+    /// <summary>Env steps between garbage-collection safe points (see <see cref="GcSafePoints"/>).</summary>
+    private const long SafePointInterval = 512;
 
     private TrainingRun(RunOptions options, RunDirectory dir, IAgent agent, long totalSteps, EnvRegistry registry,
         ILogger log, ITrainingObserver? observer, RunState? resumed)
@@ -151,6 +157,7 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Trains the agent to the end (or until stopped), then evaluates, checkpoints and writes summary.json.</summary>
     public RunSummary Train()
     {
+        using (_gc = new GcSafePoints())
         using (_metrics = new MetricsLog(Directory))
         {
             _log.LogInformation("Run {Run}: {Algo} on {Env}, seed {Seed}, {Steps} steps", Directory.Name, Options.Algo, Options.EnvId, Options.Seed, TotalSteps);
@@ -191,6 +198,11 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     public void Advance(long step)
     {
+        if (step - _lastSafePoint >= SafePointInterval)
+        {
+            _lastSafePoint = step;
+            _gc?.SafePoint();
+        }
         Step = step;
         if (Options.EvalEvery > 0 && Step >= _nextEval)
         {
