@@ -14,7 +14,7 @@ public sealed class GcSafePoints : IDisposable
 {
     private readonly long _budget;
 
-    public GcSafePoints(long budgetBytes = 192L << 20)
+    public GcSafePoints(long budgetBytes = 64L << 20)
     {
         _budget = budgetBytes;
         Enter();
