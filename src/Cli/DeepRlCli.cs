@@ -34,6 +34,7 @@ public static class DeepRlCli
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(RecordCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
 

@@ -78,6 +78,9 @@ public class CliTests
     [TestCase("bench-env")]
     [TestCase("doctor")]
     [TestCase("train")]
+    [TestCase("plot")]
+    [TestCase("watch")]
+    [TestCase("record")]
     public void Every_command_has_help(string command)
     {
         var r = CliRunner.Run(command, "--help");

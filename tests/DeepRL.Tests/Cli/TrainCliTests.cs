@@ -30,6 +30,13 @@ public class TrainCliTests
         var record = CliRunner.Run("record", "--run", run, "--png", "--at-step", "3", "--out", png);
         Assert.That(record.ExitCode, Is.Zero, record.Error);
         Assert.That(File.Exists(png), Is.True);
+        string curve = Path.Combine(_out, "curve.png");
+        var plot = CliRunner.Run("plot", "--run", run, "--out", curve);
+        Assert.That(plot.ExitCode, Is.Zero, plot.Error);
+        Assert.That(plot.Output, Does.Contain("1 run(s), 3 points"), "evaluations at 500, 1000 and 1500 steps");
+        using (var bmp = SkiaSharp.SKBitmap.Decode(curve)) Assert.That(bmp.Width, Is.EqualTo(900));
+        var badPlot = CliRunner.Run("plot", "--run", run, "--out", Path.Combine(_out, "curve.jpg"));
+        Assert.That(badPlot.ExitCode, Is.EqualTo(2));
     }
 
     [Test]
