@@ -17,6 +17,21 @@ public class VideoAndWindowTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>Runs <paramref name="body"/> with one environment variable changed, then restores it.</summary>
+    private static void WithEnvironment(string name, string? value, Action body)
+    {
+        string? previous = Environment.GetEnvironmentVariable(name);
+        try
+        {
+            Environment.SetEnvironmentVariable(name, value);
+            body();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, previous);
+        }
+    }
+
     private static (int Frames, int Width, int Height) Probe(string path)
     {
         var psi = new ProcessStartInfo("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0",
@@ -69,53 +84,36 @@ public class VideoAndWindowTests
     [Test]
     public void Missing_ffmpeg_is_explained()
     {
-        string? path = Environment.GetEnvironmentVariable("PATH");
-        try
+        WithEnvironment("PATH", _dir, () =>
         {
-            Environment.SetEnvironmentVariable("PATH", _dir);
             var r = CliRunner.Run("record", "--env", "CartPole-v1", "--out", Path.Combine(_dir, "x.mp4"));
             Assert.That(r.ExitCode, Is.EqualTo(2));
             Assert.That(r.Error, Does.Contain("ffmpeg was not found").And.Contain("install-system-deps"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PATH", path);
-        }
+        });
     }
 
     [Test]
     public void Missing_display_is_explained_and_suggests_record()
     {
-        string? display = Environment.GetEnvironmentVariable("DISPLAY");
-        try
+        WithEnvironment("DISPLAY", null, () =>
         {
-            Environment.SetEnvironmentVariable("DISPLAY", null);
             var r = CliRunner.Run("watch", "--env", "CartPole-v1", "--episodes", "1");
             Assert.That(r.ExitCode, Is.EqualTo(2));
             Assert.That(r.Error, Does.Contain("No display available").And.Contain("deeprl record"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("DISPLAY", display);
-        }
+        });
     }
 
     [Test]
     public void Training_survives_a_failing_video_capture()
     {
-        string? path = Environment.GetEnvironmentVariable("PATH");
-        try
+        // No ffmpeg on PATH: every capture fails.
+        WithEnvironment("PATH", _dir, () =>
         {
-            Environment.SetEnvironmentVariable("PATH", _dir); // no ffmpeg: every capture fails
             var r = CliRunner.Run("train", "--env", "CartPole-v1", "--steps", "600", "--set", "learning_starts=100", "--set", "net_arch=8",
                 "--eval-episodes", "1", "--video-every", "5", "--out", _dir, "--no-progress");
             Assert.That(r.ExitCode, Is.Zero, r.Error);
             Assert.That(r.Output, Does.Contain("status: completed after 600 steps"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PATH", path);
-        }
+        });
     }
 
     [Test]
