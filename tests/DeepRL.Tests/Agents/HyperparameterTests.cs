@@ -24,6 +24,18 @@ public class HyperparameterTests
     }
 
     [Test]
+    public void MinAtar_games_get_the_papers_network_and_breakout_its_own_ppo_settings()
+    {
+        var dqn = HyperparameterResolver.Resolve<DqnConfig>("dqn", "MinAtar/Seaquest-v1", null, []);
+        Assert.That((dqn.Policy, dqn.NetArch, dqn.TotalTimesteps), Is.EqualTo((DeepRL.Agents.Networks.PolicyKind.Cnn, new[] { 128 }, 5_000_000L))
+            .Using<(DeepRL.Agents.Networks.PolicyKind, int[], long)>((a, b) => a.Item1 == b.Item1 && a.Item2.SequenceEqual(b.Item2) && a.Item3 == b.Item3));
+        var breakout = HyperparameterResolver.Resolve<DeepRL.Agents.Ppo.PpoConfig>("ppo", "MinAtar/Breakout-v1", null, []);
+        var freeway = HyperparameterResolver.Resolve<DeepRL.Agents.Ppo.PpoConfig>("ppo", "MinAtar/Freeway-v1", null, []);
+        Assert.That(breakout.EntCoef, Is.EqualTo(0.05));
+        Assert.That(freeway.EntCoef, Is.EqualTo(0.01));
+    }
+
+    [Test]
     public void Config_file_then_command_line_override()
     {
         string file = Path.GetTempFileName();
