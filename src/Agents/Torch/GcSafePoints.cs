@@ -23,12 +23,18 @@ public sealed class GcSafePoints : IDisposable
     /// <summary>True while allocations are covered by a no-GC region.</summary>
     public bool Protected => GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
 
-    /// <summary>Lets the GC run now (no TorchSharp call is in flight) and opens a fresh region.</summary>
+    /// <summary>
+    /// Collects now (no TorchSharp call is in flight) and opens a fresh region. Inside a region the GC never
+    /// runs by itself, so the collections happen here: young generations every time, everything every 64th.
+    /// </summary>
     public void SafePoint()
     {
         Exit();
+        GC.Collect(++_safePoints % 64 == 0 ? GC.MaxGeneration : 1, GCCollectionMode.Forced, blocking: true);
         Enter();
     }
+
+    private long _safePoints;
 
     private void Enter()
     {
