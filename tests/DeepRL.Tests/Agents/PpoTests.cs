@@ -47,6 +47,21 @@ public class PpoTests
             "auto picks the CNN for C×H×W observations");
     }
 
+    [TestCase("dqn")]
+    [TestCase("ppo")]
+    public void MinAtar_trains_end_to_end_with_the_papers_cnn(string algo)
+    {
+        // A short run of the real MinAtar pipeline: byte-plane observations, the CNN, per-game defaults, evaluation.
+        string[] overrides = algo == "dqn" ? ["total_timesteps=6144", "learning_starts=1000"] : ["total_timesteps=6144"];
+        var options = TrainingHarness.Options("MinAtar/Breakout-v1", algo, seed: 1, overrides, evalEpisodes: 3);
+        var (summary, dir) = TrainingHarness.Train(options, _out);
+        Assert.That(summary.Steps, Is.EqualTo(6144));
+        Assert.That(summary.FinalEval!.Episodes, Is.EqualTo(3));
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.ConfigFile)).RootElement.GetProperty("hyperparameters");
+        Assert.That(config.GetProperty("policy").GetString(), Is.EqualTo("cnn"));
+        Assert.That(File.ReadAllLines(dir.MetricsFile).Length, Is.GreaterThan(50), "hundreds of short Breakout episodes were logged");
+    }
+
     [Test]
     public void Recurrent_sequence_shapes_and_hidden_state_resets()
     {
