@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using DeepRL.Environments.Text;
 
 namespace DeepRL.Agents.Config;
 
@@ -77,8 +78,8 @@ public static class HyperparameterResolver
     private static void CheckKey(string key, List<string> keys, string origin, string? algo)
     {
         if (keys.Contains(key)) return;
-        string closest = keys.OrderBy(k => Levenshtein(k, key)).First();
-        string hint = Levenshtein(closest, key) <= Math.Max(2, key.Length / 3) ? $" Did you mean '{closest}'?" : "";
+        string? closest = ClosestMatch.Find(key, keys, Math.Max(2, key.Length / 3));
+        string hint = closest is null ? "" : $" Did you mean '{closest}'?";
         throw new ArgumentException($"Unknown hyperparameter '{key}' in {origin}.{hint} Valid keys: {string.Join(", ", keys)}.");
     }
 
@@ -115,15 +116,4 @@ public static class HyperparameterResolver
 
     private static bool Glob(string pattern, string text) =>
         System.Text.RegularExpressions.Regex.IsMatch(text, "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*") + "$");
-
-    private static int Levenshtein(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
 }

@@ -87,6 +87,8 @@ public sealed class PpoAgent : IAgent
         var logProbs = new float[n];
         var values = new float[n];
         var logStd = new float[_continuous ? _actorOutputs : 0];
+        var actorHost = new float[n * _actorOutputs];
+        var startFlags = new float[n];
         Tensor? h = null, cState = null;
         if (recurrent) (h, cState) = Detached(_net.InitialState(n, _device));
         long step = run.Step;
@@ -110,8 +112,8 @@ public sealed class PpoAgent : IAgent
                 using (var scope = NewDisposeScope())
                 using (no_grad())
                 {
-                    var (actor, value, hn, cn) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts) : null);
-                    var actorHost = actor.cpu().data<float>().ToArray();
+                    var (actor, value, hn, cn) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
+                    actor.cpu().data<float>().CopyTo(actorHost);
                     value.cpu().data<float>().CopyTo(values);
                     if (recurrent) ReplaceState(ref h, ref cState, hn!, cn!);
                     for (int i = 0; i < n; i++)
@@ -157,7 +159,7 @@ public sealed class PpoAgent : IAgent
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
-                var (_, v, _, _) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts) : null);
+                var (_, v, _, _) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
                 v.cpu().data<float>().CopyTo(lastValues);
             }
             buffer.ComputeReturnsAndAdvantages(lastValues, (float)c.Gamma, (float)c.GaeLambda);
@@ -322,11 +324,17 @@ public sealed class PpoAgent : IAgent
 
     private Tensor ToDevice(float[] observations, int count)
     {
-        var t = tensor(observations.AsSpan(0, count * _obsSize).ToArray()).reshape([count, .. _obsShape]);
+        var t = (observations.Length == count * _obsSize ? tensor(observations) : tensor(observations.AsSpan(0, count * _obsSize).ToArray()))
+            .reshape([count, .. _obsShape]);
         return _device.type == DeviceType.CPU ? t : t.to(_device);
     }
 
-    private Tensor ToDevice(bool[] flags) => tensor(flags.Select(f => f ? 1f : 0f).ToArray()).to(_device);
+    /// <summary>Episode-start flags as a float tensor, through a reused host buffer.</summary>
+    private Tensor ToDevice(bool[] flags, float[] buffer)
+    {
+        for (int i = 0; i < flags.Length; i++) buffer[i] = flags[i] ? 1f : 0f;
+        return tensor(buffer).to(_device);
+    }
 
     private static (Tensor, Tensor) Detached((Tensor H, Tensor C) s) => (s.H.DetachFromDisposeScope(), s.C.DetachFromDisposeScope());
 
