@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-dotnet build DeepRL.sln -c Release -v quiet -nologo -clp:ErrorsOnly
+dotnet build DeepRL.sln -c Release -v quiet -nologo -clp:ErrorsOnly -warnaserror

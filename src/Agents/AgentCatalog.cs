@@ -34,6 +34,21 @@ public static class AgentCatalog
         return JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
     }
 
+    /// <summary>
+    /// Replaces <c>policy: auto</c> in a run's hyperparameters with the network it stands for on these
+    /// observations, so config.json records what was actually built. Returns a sentence for the log, or null.
+    /// </summary>
+    public static (RunOptions Options, string? Note) ResolveAutoPolicy(RunOptions options, Box observationSpace)
+    {
+        if (options.Hyperparameters["policy"]?.GetValue<string>() is not "auto") return (options, null);
+        var chosen = Networks.NetworkFactory.Resolve(Networks.PolicyKind.Auto, observationSpace.Shape);
+        var hyper = (JsonObject)options.Hyperparameters.DeepClone();
+        hyper["policy"] = JsonSerializer.SerializeToNode(chosen, HyperparameterResolver.Json);
+        string shape = string.Join("×", observationSpace.Shape);
+        string why = chosen == Networks.PolicyKind.Cnn ? $"observations are {shape} images" : $"observations have shape {shape}";
+        return (options with { Hyperparameters = hyper }, $"policy auto → {chosen.ToString().ToLowerInvariant()} ({why})");
+    }
+
     /// <summary>Builds the agent described by a run's options for the given spaces and device.</summary>
     public static (IAgent Agent, long TotalSteps) Create(RunOptions options, Box observationSpace, Space actionSpace, Device device)
     {

@@ -14,8 +14,8 @@ public sealed class CliContext
         Error = error;
         Verbose = verbose;
         Registry = registry;
-        LoggerFactory = CreateLoggerFactory(verbose ? LogLevel.Debug : LogLevel.Information);
-        _quietLoggerFactory = new Lazy<ILoggerFactory>(() => CreateLoggerFactory(LogLevel.Warning));
+        LoggerFactory = CreateLoggerFactory(error, verbose ? LogLevel.Debug : LogLevel.Information);
+        _quietLoggerFactory = new Lazy<ILoggerFactory>(() => CreateLoggerFactory(error, LogLevel.Warning));
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -29,9 +29,10 @@ public sealed class CliContext
 
     private readonly Lazy<ILoggerFactory> _quietLoggerFactory;
 
-    // Logs go to stderr (results to stdout), written on the calling thread: see SynchronousConsoleLoggerProvider.
-    private static ILoggerFactory CreateLoggerFactory(LogLevel minimum) => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
-        .AddProvider(new SynchronousConsoleLoggerProvider(System.Console.Error, minimum))
+    // Logs go to the error writer (stderr for the program; the test's writer in tests), results to the output
+    // writer, written on the calling thread: see SynchronousConsoleLoggerProvider.
+    private static ILoggerFactory CreateLoggerFactory(TextWriter error, LogLevel minimum) => Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+        .AddProvider(new SynchronousConsoleLoggerProvider(error, minimum))
         .SetMinimumLevel(minimum));
 
     /// <summary>A logger that only passes warnings and errors (while a live progress bar owns the terminal).</summary>

@@ -18,6 +18,19 @@ public static class CommonOptions
         DefaultValueFactory = _ => [],
     };
 
+    /// <summary>A step-count option that also accepts 1e5, 100k, 2M and 100_000 (see <see cref="StepCount"/>).</summary>
+    public static Option<long?> Steps(string name, string description) => new(name)
+    {
+        Description = description + " (e.g. 100000, 1e5, 100k)",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (StepCount.TryParse(text, out long v, out string? error)) return v;
+            result.AddError($"{name}: {error}");
+            return null;
+        },
+    };
+
     public static Option<int?> Seed() => new("--seed", "-s") { Description = "Random seed (makes the run reproducible)" };
 
     public static Option<int> Episodes(int fallback) => new("--episodes", "-n")

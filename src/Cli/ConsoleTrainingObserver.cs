@@ -5,10 +5,10 @@ using Spectre.Console;
 namespace DeepRL.Cli;
 
 /// <summary>
-/// Shows training progress: a live Spectre.Console progress bar (steps, fps, recent mean return, eval)
-/// in a terminal, or a log line every few seconds when output is redirected or --no-progress is given.
+/// Shows training progress: one live line (<see cref="ProgressLine"/>, fitted to the terminal width) in a
+/// terminal, or a log line every few seconds when output is redirected or --no-progress is given.
 /// </summary>
-public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool interactive, TrainingVideoRecorder? videos = null) : ITrainingObserver
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, ILogger log, bool interactive, TrainingVideoRecorder? videos = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private ProgressContext? _progress;
@@ -19,12 +19,12 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
         if (!interactive) return train();
         T result = default!;
         // Refreshed from the training thread (AutoRefresh off): a refresh thread would allocate concurrently
-        // with TorchSharp calls (see SynchronousConsoleLoggerProvider).
-        ctx.Console.Progress()
+        // with TorchSharp calls (see SynchronousConsoleLoggerProvider). One column only: the line is composed
+        // to fit the width, so Spectre never has to squeeze columns.
+        console.Progress()
             .AutoRefresh(false)
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left })
             .Start(p =>
             {
                 _progress = p;
@@ -36,25 +36,23 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
 
     public void Progress(TrainingStatus s)
     {
-        string text = $"step {s.Step:N0}/{s.TotalSteps:N0} · {s.Fps:F0} fps · ep {s.Episodes} · " +
-                      $"return {Fmt(s.RecentMeanReturn)} · eval {Fmt(s.LastEvalMean)} (best {Fmt(s.BestEvalMean)})";
         if (_task is not null)
         {
-            _task.MaxValue = s.TotalSteps;
+            _task.MaxValue = Math.Max(1, s.TotalSteps);
             _task.Value = Math.Min(s.Step, s.TotalSteps);
-            _task.Description = Markup.Escape(text);
+            _task.Description = Markup.Escape(ProgressLine.Format(s, console.Profile.Width));
             _progress?.Refresh();
             return;
         }
         long now = Environment.TickCount64;
         if (now - _lastLogTicks < 5000 && s.Step < s.TotalSteps) return;
         _lastLogTicks = now;
-        log.LogInformation("{Progress}", text);
+        log.LogInformation("{Progress}", ProgressLine.Format(s, 160));
     }
 
     public void Message(string text)
     {
-        if (_task is not null) ctx.Console.MarkupLine(Markup.Escape(text));
+        if (_task is not null) console.MarkupLine(Markup.Escape(text));
         else log.LogInformation("{Message}", text);
     }
 
@@ -63,8 +61,9 @@ public sealed class ConsoleTrainingObserver(CliContext ctx, ILogger log, bool in
     public void Evaluated(EvalRecord e)
     {
         // Without a live bar the run's log line already reports it.
-        if (_task is not null) ctx.Console.MarkupLine(Markup.Escape($"step {e.Step:N0}: eval {e.MeanReturn:F2} ± {e.StdReturn:F2} over {e.Episodes} episodes"));
+        if (_task is not null) console.MarkupLine(Markup.Escape(EvalText(e)));
     }
 
-    private static string Fmt(double? v) => v is double d ? d.ToString("F1") : "-";
+    public static string EvalText(EvalRecord e) =>
+        $"step {e.Step:N0}: eval {Numbers.Short(e.MeanReturn)} ± {Numbers.Short(e.StdReturn)} over {e.Episodes} episodes";
 }

@@ -40,11 +40,18 @@ public static class DeepRlCli
 
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        bool asksForHelp = args.Contains("--help") || args.Contains("-h") || args.Contains("-?");
+        if (parse.Errors.Count > 0 && !asksForHelp)
+        {
+            // One line per problem in our words, instead of System.CommandLine's type names and a full help dump.
+            foreach (var e in parse.Errors) error.WriteLine($"error: {ParseErrors.Explain(e.Message)}");
+            string command = parse.CommandResult.Command == root ? "deeprl" : $"deeprl {parse.CommandResult.Command.Name}";
+            error.WriteLine($"(see '{command} --help')");
+            return 2;
+        }
         try
         {
-            int code = parse.Invoke(config);
-            // System.CommandLine reports parse errors with exit code 1; we reserve 1 for crashes.
-            return parse.Errors.Count > 0 ? 2 : code;
+            return parse.Invoke(config);
         }
         catch (Exception ex)
         {

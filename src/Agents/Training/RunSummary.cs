@@ -22,9 +22,17 @@ public sealed record RunSummary
 
     public double? RewardThreshold { get; init; }
 
+    /// <summary>The final (latest) weights on fresh seeds never used during training, with a 95% CI.</summary>
     public EvalRecord? FinalEval { get; init; }
 
+    /// <summary>The best checkpoint as selected during training (its score is the independent confirmation run).</summary>
     public EvalRecord? BestEval { get; init; }
+
+    /// <summary>The best checkpoint re-evaluated on the same fresh seeds as <see cref="FinalEval"/>.</summary>
+    public EvalRecord? BestFinalEval { get; init; }
+
+    /// <summary>best or latest: the checkpoint with the higher mean on the fresh final seeds (what eval/watch load by default).</summary>
+    public string? Recommended { get; init; }
 
     /// <summary>First evaluation whose mean reached the reward threshold.</summary>
     public EvalRecord? SolvedAt { get; init; }
@@ -32,5 +40,22 @@ public sealed record RunSummary
     public string? Resume { get; init; }
 }
 
-/// <summary>One evaluation: when and how well.</summary>
-public sealed record EvalRecord(long Step, double MeanReturn, double StdReturn, int Episodes, double WallTimeSeconds);
+/// <summary>
+/// One evaluation: when, how well, the 95% confidence interval of the mean, the first env seed used,
+/// and (for final reports) which checkpoint was evaluated.
+/// </summary>
+public sealed record EvalRecord(long Step, double MeanReturn, double StdReturn, int Episodes, double WallTimeSeconds,
+    double? Ci95Low = null, double? Ci95High = null, int? Seed = null, string? Checkpoint = null)
+{
+    public static EvalRecord From(DeepRL.Environments.Evaluation.EpisodeStats stats, long step, double wallTimeSeconds, int seed, string? checkpoint = null)
+    {
+        var (low, high) = stats.MeanReturnCi95;
+        return new EvalRecord(step, stats.MeanReturn, stats.StdReturn, stats.Count, wallTimeSeconds,
+            double.IsFinite(low) ? low : null, double.IsFinite(high) ? high : null, seed, checkpoint);
+    }
+
+    /// <summary>"412.3 ± 20.1 (95% CI 405.0–419.6, 100 episodes)".</summary>
+    public string Describe() =>
+        $"{Numbers.Short(MeanReturn)} ± {Numbers.Short(StdReturn)}" +
+        (Ci95Low is double lo && Ci95High is double hi ? $" (95% CI {Numbers.Short(lo)} to {Numbers.Short(hi)}, {Episodes} episodes)" : $" ({Episodes} episodes)");
+}

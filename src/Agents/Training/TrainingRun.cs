@@ -148,6 +148,17 @@ public sealed class TrainingRun : IDisposable
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, state);
     }
 
+    /// <summary>The run's summary.json when the run finished (completed or solved), else null.</summary>
+    public static RunSummary? FinishedSummary(RunDirectory dir)
+    {
+        if (!File.Exists(dir.SummaryFile)) return null;
+        var summary = CheckpointFiles.ReadJson<RunSummary>(dir.SummaryFile);
+        return summary.Status is "completed" or "solved" ? summary : null;
+    }
+
+    /// <summary>The env step at which the checkpoint in <paramref name="checkpointFolder"/> was saved.</summary>
+    public static long CheckpointStep(string checkpointFolder) => ReadState(Path.Combine(checkpointFolder, RunStateFile)).Step;
+
     private static RunState ReadState(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file '{path}' is missing.", path);
@@ -165,7 +176,8 @@ public sealed class TrainingRun : IDisposable
             if (!_stopRequested && (LastEval is null || LastEval.Step != Step)) Evaluate();
             SaveCheckpoint(LatestCheckpoint, Options.SaveReplay);
             ReportProgress(force: true);
-            var summary = WriteSummary();
+            var report = _stopRequested ? null : FinalReport();
+            var summary = WriteSummary(report);
             _metrics.Flush();
             return summary;
         }
@@ -219,25 +231,81 @@ public sealed class TrainingRun : IDisposable
 
     public double? RecentMeanReturn => _recentReturns.Count == 0 ? null : _recentReturns.Average();
 
+    // What an evaluation is for: each purpose draws its own env seeds, so no two evaluations share episodes.
+    private const int PeriodicEval = 1, ConfirmationEval = 2, FinalEval = 3;
+
+    /// <summary>Env seeds for one evaluation: fresh for every (run seed, step, purpose), never the training seeds.</summary>
+    private int EvalSeed(int purpose)
+    {
+        ulong z = unchecked((ulong)Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)Step * 0xBF58476D1CE4E5B9UL + (ulong)purpose * 0x94D049BB133111EBUL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z ^= z >> 31;
+        return (int)(z & 0x3FFF_FFFF);
+    }
+
+    private EpisodeStats EvaluateNow(int episodes, int seed) =>
+        Evaluator.Evaluate(Agent.GreedyPolicy(), Registry, Options.EnvId, EnvOptions, episodes, seed);
+
+    /// <summary>
+    /// Periodic evaluation on fresh seeds. A result that beats the best (or reaches the reward threshold) is
+    /// only a candidate: it was picked for being high, so its mean is biased upward by noise (the winner's
+    /// curse that makes a fixed-seed "best" worse than latest). A second evaluation on independent seeds
+    /// decides; its unbiased mean is what "best" and "solved" record and what later candidates must beat.
+    /// </summary>
     private void Evaluate()
     {
-        var stats = Evaluator.Evaluate(Agent.GreedyPolicy(), Registry, Options.EnvId, EnvOptions, Options.EvalEpisodes, Options.Seed + 1_000_000);
-        var record = new EvalRecord(Step, stats.MeanReturn, stats.StdReturn, stats.Count, ElapsedSeconds);
+        int seed = EvalSeed(PeriodicEval);
+        var stats = EvaluateNow(Options.EvalEpisodes, seed);
+        var record = EvalRecord.From(stats, Step, ElapsedSeconds, seed);
         LastEval = record;
         Metrics.Evaluation(Step, stats.MeanReturn, stats.StdReturn, stats.MeanLength, stats.Count, ElapsedSeconds);
-        _log.LogInformation("step {Step}: eval {Mean:F2} ± {Std:F2} over {N} episodes", Step, stats.MeanReturn, stats.StdReturn, stats.Count);
+        _log.LogInformation("step {Step}: eval {Eval}", Step, record.Describe());
         Observer?.Evaluated(record);
-        if (BestEval is null || stats.MeanReturn > BestEval.MeanReturn)
+
+        bool beatsBest = BestEval is null || stats.MeanReturn > BestEval.MeanReturn;
+        bool reachesThreshold = SolvedAt is null && RewardThreshold is double t && stats.MeanReturn >= t;
+        if (!beatsBest && !reachesThreshold) return;
+
+        int confirmSeed = EvalSeed(ConfirmationEval);
+        var confirmStats = EvaluateNow(Options.EvalEpisodes, confirmSeed);
+        var confirmed = EvalRecord.From(confirmStats, Step, ElapsedSeconds, confirmSeed);
+        Metrics.Scalar("eval/confirmation_mean_return", confirmStats.MeanReturn, Step);
+        if (BestEval is null || confirmStats.MeanReturn > BestEval.MeanReturn)
         {
-            BestEval = record;
+            _log.LogInformation("step {Step}: new best, confirmed on independent seeds: {Eval}", Step, confirmed.Describe());
+            BestEval = confirmed;
             SaveCheckpoint(BestCheckpoint, includeReplay: false);
         }
-        if (SolvedAt is null && RewardThreshold is double threshold && stats.MeanReturn >= threshold)
+        else
         {
-            SolvedAt = record;
-            Observer?.Message($"Solved at step {Step}: eval mean {stats.MeanReturn:F1} ≥ {threshold} after {ElapsedSeconds:F1} s");
+            _log.LogInformation("step {Step}: candidate not confirmed ({Confirm} on independent seeds ≤ best {Best})",
+                Step, Numbers.Short(confirmStats.MeanReturn), Numbers.Short(BestEval.MeanReturn));
+        }
+        if (SolvedAt is null && RewardThreshold is double threshold && confirmStats.MeanReturn >= threshold)
+        {
+            SolvedAt = confirmed;
+            Observer?.Message($"Solved at step {Step}: eval mean {Numbers.Against(confirmStats.MeanReturn, threshold)} ≥ {threshold} " +
+                              $"(confirmed on independent seeds) after {ElapsedSeconds:F1} s");
             if (Options.StopWhenSolved) _solvedStop = true;
         }
+    }
+
+    /// <summary>
+    /// The final report: latest and best weights on the same fresh seeds (never used in training or selection),
+    /// so the two are compared fairly and the recommended checkpoint comes with an honest confidence interval.
+    /// </summary>
+    private (EvalRecord Latest, EvalRecord? Best, string Recommended)? FinalReport()
+    {
+        if (Options.FinalEvalEpisodes <= 0) return null;
+        int seed = EvalSeed(FinalEval);
+        var latest = EvalRecord.From(EvaluateNow(Options.FinalEvalEpisodes, seed), Step, ElapsedSeconds, seed, LatestCheckpoint);
+        string? bestFolder = AtomicFile.ResolveDirectory(Directory.Checkpoint(BestCheckpoint));
+        if (BestEval is null || BestEval.Step == Step || bestFolder is null) return (latest, null, LatestCheckpoint);
+        string latestFolder = AtomicFile.ResolveDirectory(Directory.Checkpoint(LatestCheckpoint))!;
+        Agent.Load(bestFolder, includeReplay: false, includeTrainingState: false);
+        var best = EvalRecord.From(EvaluateNow(Options.FinalEvalEpisodes, seed), BestEval.Step, ElapsedSeconds, seed, BestCheckpoint);
+        Agent.Load(latestFolder, includeReplay: false, includeTrainingState: false); // the agent ends with its final weights
+        return (latest, best, best.MeanReturn > latest.MeanReturn ? BestCheckpoint : LatestCheckpoint);
     }
 
     private void SaveCheckpoint(string name, bool includeReplay)
@@ -270,7 +338,7 @@ public sealed class TrainingRun : IDisposable
         Observer.Progress(new TrainingStatus(Step, TotalSteps, Episodes, Fps, RecentMeanReturn, LastEval?.MeanReturn, BestEval?.MeanReturn, ElapsedSeconds));
     }
 
-    private RunSummary WriteSummary()
+    private RunSummary WriteSummary((EvalRecord Latest, EvalRecord? Best, string Recommended)? report)
     {
         string status = _stopRequested ? "interrupted" : _solvedStop ? "solved" : "completed";
         var summary = new RunSummary
@@ -284,8 +352,10 @@ public sealed class TrainingRun : IDisposable
             WallTimeSeconds = ElapsedSeconds,
             TrainFps = Fps,
             RewardThreshold = RewardThreshold,
-            FinalEval = _stopRequested ? null : LastEval,
+            FinalEval = report?.Latest ?? (_stopRequested ? null : LastEval),
             BestEval = BestEval,
+            BestFinalEval = report?.Best,
+            Recommended = report?.Recommended,
             SolvedAt = SolvedAt,
             Resume = _stopRequested ? $"deeprl train --resume {Directory.Path}" : null,
         };

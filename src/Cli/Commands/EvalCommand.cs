@@ -17,7 +17,7 @@ public static class EvalCommand
         var envOptions = CommonOptions.EnvOptions();
         var agent = new Option<string>("--agent") { Description = "Built-in agent to evaluate when no --run is given: random", DefaultValueFactory = _ => "random" };
         var run = new Option<string?>("--run") { Description = "Run folder of a trained agent (runs/…)" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint of --run to load: best (default when present) or latest" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint of --run to load: best or latest (default: the one summary.json recommends, else best when present)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var episodes = CommonOptions.Episodes(10);
         var seed = CommonOptions.Seed();
@@ -40,7 +40,9 @@ public static class EvalCommand
                 string id = parse.GetValue(env) ?? loaded.Options.EnvId;
                 log.LogInformation("Evaluating {Run} ({Checkpoint}) on {Env} for {Episodes} episodes (seed {Seed})", loaded.Directory.Name, loaded.CheckpointName, id, n, s);
                 var stats = Evaluator.Evaluate(loaded.Agent.GreedyPolicy(), ctx.Registry, id, new Environments.EnvOptions(loaded.Options.EnvOptions), n, s);
-                ctx.Output.WriteLine($"{id} {loaded.Options.Algo} ({loaded.CheckpointName}): {stats}");
+                var (low, high) = stats.MeanReturnCi95;
+                string ci = n >= 2 ? $", 95% CI of the mean {Numbers.Short(low)} to {Numbers.Short(high)}" : "";
+                ctx.Output.WriteLine($"{id} {loaded.Options.Algo} (checkpoint {loaded.CheckpointName}, step {loaded.Step}): {stats}{ci}");
                 return 0;
             }
 
@@ -57,7 +59,7 @@ public static class EvalCommand
         return cmd;
     }
 
-    public sealed record LoadedRun(RunDirectory Directory, RunOptions Options, IAgent Agent, string CheckpointName);
+    public sealed record LoadedRun(RunDirectory Directory, RunOptions Options, IAgent Agent, string CheckpointName, long Step);
 
     /// <summary>Opens a run folder and loads an agent from one of its checkpoints (shared with watch/record).</summary>
     public static LoadedRun LoadRun(CliContext ctx, string runPath, string? checkpointName, string device)
@@ -65,6 +67,7 @@ public static class EvalCommand
         var dir = RunDirectory.Open(runPath);
         var options = TrainingRun.ReadOptions(dir);
         string name = checkpointName?.ToLowerInvariant()
+                      ?? TrainingRun.FinishedSummary(dir)?.Recommended
                       ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(TrainingRun.BestCheckpoint)) is not null ? TrainingRun.BestCheckpoint : TrainingRun.LatestCheckpoint);
         if (name is not (TrainingRun.BestCheckpoint or TrainingRun.LatestCheckpoint))
             throw new CliException($"--checkpoint must be best or latest, got '{checkpointName}'.");
@@ -81,6 +84,6 @@ public static class EvalCommand
             agent.Dispose();
             throw;
         }
-        return new LoadedRun(dir, options, agent, name);
+        return new LoadedRun(dir, options, agent, name, TrainingRun.CheckpointStep(folder));
     }
 }

@@ -29,8 +29,8 @@ public static class PlotCommand
                 var points = metric == "eval" ? Read(Path.Combine(dir.Path, "evaluations.csv"), 1) : Smooth(Read(dir.MetricsFile, 2), 100);
                 series.Add(new PlotSeries($"{options.Algo} {options.EnvId} s{options.Seed}", points));
             }
-            var frame = LearningCurvePlot.Draw(series, metric == "eval" ? "Evaluation return" : "Training episode return (mean of last 100)", "env steps", "return");
-            frame.SavePng(path);
+            var plot = LearningCurvePlot.Build(series, metric == "eval" ? "Evaluation return" : "Training episode return (mean of last 100)", "env steps", "return");
+            LearningCurvePlot.SavePng(plot, path);
             ctx.Output.WriteLine($"wrote {path} ({series.Count} run(s), {series.Sum(s => s.Points.Count)} points)");
             return 0;
         });

@@ -13,7 +13,7 @@ public static class RecordCommand
         var episodes = CommonOptions.Episodes(1);
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out", "-o") { Description = "Output file: .mp4, .gif, or .png with --png", Required = true };
-        var png = new Option<bool>("--png") { Description = "Save a single frame as PNG instead of a video" };
+        var png = new Option<bool>("--png") { Description = "Save a single frame as PNG instead of a video (implied by an --out ending in .png)" };
         var atStep = new Option<int>("--at-step") { Description = "With --png: the step of the first episode to snapshot", DefaultValueFactory = _ => 0 };
         var width = new Option<int>("--width") { Description = "Approximate frame width in pixels (grids scale by whole pixels)", DefaultValueFactory = _ => 480 };
         var fps = new Option<int>("--fps") { Description = "Frames per second of the video", DefaultValueFactory = _ => 30 };
@@ -29,8 +29,8 @@ public static class RecordCommand
             string path = parse.GetValue(output)!;
             int n = parse.GetValue(episodes);
             if (n <= 0) throw new CliException($"--episodes must be at least 1, got {n}.");
-            bool asPng = parse.GetValue(png);
             string ext = Path.GetExtension(path).ToLowerInvariant();
+            bool asPng = parse.GetValue(png) || ext == ".png";
             if (asPng && ext != ".png") throw new CliException($"--png writes a .png file; '{path}' has extension '{ext}'.");
             if (!asPng && ext is not (".mp4" or ".gif")) throw new CliException($"Video output '{path}' must end in .mp4 or .gif (or use --png with a .png file).");
             string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -47,7 +47,11 @@ public static class RecordCommand
             if (asPng)
             {
                 int target = parse.GetValue(atStep);
+                if (target < 0) throw new CliException($"--at-step must be ≥ 0, got {target}.");
                 for (int k = 0; k < target && !player.EpisodeOver; k++) player.Step();
+                if (player.StepInEpisode < target)
+                    throw new CliException($"--at-step {target} is past the end of the episode: it ended after {player.StepInEpisode} steps " +
+                                           $"(return {player.Return:0.##}). Use --at-step {player.StepInEpisode} or less for its last frame.");
                 renderer.Render(player.Drawable, hud ? player.Hud : null).SavePng(path);
                 ctx.Output.WriteLine($"wrote {path} ({w}×{h}, {agent.EnvId}, step {player.StepInEpisode})");
                 return 0;

@@ -19,12 +19,13 @@ public static class TrainCommand
         var config = new Option<string?>("--config") { Description = "JSON file of hyperparameters (snake_case keys) layered over the per-env defaults" };
         var set = new Option<string[]>("--set") { Description = "Override one hyperparameter key=value (repeatable), e.g. --set learning_rate=0.001", DefaultValueFactory = _ => [] };
         var seed = CommonOptions.Seed();
-        var steps = new Option<long?>("--steps") { Description = "Total environment steps (overrides total_timesteps)" };
+        var steps = CommonOptions.Steps("--steps", "Total environment steps (overrides total_timesteps)");
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out") { Description = "Folder for run directories", DefaultValueFactory = _ => "runs" };
-        var evalEvery = new Option<long>("--eval-every") { Description = "Env steps between deterministic evaluations (0 = only at the end)", DefaultValueFactory = _ => 10_000 };
-        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes per evaluation", DefaultValueFactory = _ => 10 };
-        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between 'latest' checkpoints", DefaultValueFactory = _ => 25_000 };
+        var evalEvery = CommonOptions.Steps("--eval-every", "Env steps between deterministic evaluations (0 = only at the end; default 10000)");
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = $"Episodes per evaluation (default {RunOptions.DefaultEvalEpisodes}: a 95% CI of about ±0.37 std)", DefaultValueFactory = _ => RunOptions.DefaultEvalEpisodes };
+        var finalEvalEpisodes = new Option<int>("--final-eval-episodes") { Description = "Episodes of the final report on fresh seeds, latest vs best (0 = skip)", DefaultValueFactory = _ => RunOptions.DefaultFinalEvalEpisodes };
+        var checkpointEvery = CommonOptions.Steps("--checkpoint-every", "Env steps between 'latest' checkpoints (default 25000)");
         var saveReplay = new Option<bool>("--save-replay") { Description = "Store the replay buffer in checkpoints for exact resume" };
         var stopWhenSolved = new Option<bool>("--stop-when-solved") { Description = "Stop once an evaluation reaches the env's reward threshold" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint" };
@@ -33,7 +34,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
-            env, envOptions, algo, policy, config, set, seed, steps, device, output, evalEvery, evalEpisodes, checkpointEvery,
+            env, envOptions, algo, policy, config, set, seed, steps, device, output, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
             saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
         };
         cmd.SetAction(parse =>
@@ -45,12 +46,27 @@ public static class TrainCommand
             RunDirectory? resumeDir = null;
             if (resumePath is not null)
             {
+                // A run's settings are fixed by its config.json; only what cannot change its results may be given.
+                Option[] fixedForRun = [env, envOptions, algo, policy, config, set, seed, evalEvery, evalEpisodes,
+                    finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved];
+                var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                    throw new CliException($"--resume continues a run with the settings in its config.json, so {string.Join(", ", given)} " +
+                                           "cannot be changed; only --steps (to train longer), --device, --no-progress and --video-every can. " +
+                                           "Start a new run (without --resume) to change them.");
                 resumeDir = RunDirectory.Open(resumePath);
                 options = TrainingRun.ReadOptions(resumeDir);
-                if (parse.GetValue(steps) is long more)
+                long? moreSteps = parse.GetValue(steps);
+                if (moreSteps is long more)
                 {
                     if (more <= 0) throw new CliException($"--steps must be positive, got {more}.");
                     options = options with { Hyperparameters = WithSteps(options, more) };
+                }
+                if (TrainingRun.FinishedSummary(resumeDir) is { } done && (moreSteps is null || moreSteps <= done.Steps))
+                {
+                    ctx.Output.WriteLine($"Run {resumeDir.Path} already finished ({done.Status} at step {done.Steps}); nothing to resume.");
+                    ctx.Output.WriteLine($"To train it further, give a larger total: deeprl train --resume {resumeDir.Path} --steps {Math.Max(done.Steps * 2, done.Steps + 1)}");
+                    return 0;
                 }
             }
             else
@@ -68,8 +84,9 @@ public static class TrainCommand
                 }
                 int evalEpisodesValue = parse.GetValue(evalEpisodes);
                 if (evalEpisodesValue <= 0) throw new CliException($"--eval-episodes must be at least 1, got {evalEpisodesValue}.");
-                if (parse.GetValue(evalEvery) < 0 || parse.GetValue(checkpointEvery) < 0)
-                    throw new CliException("--eval-every and --checkpoint-every must be ≥ 0.");
+                int finalEpisodesValue = parse.GetValue(finalEvalEpisodes);
+                if (finalEpisodesValue < 0) throw new CliException($"--final-eval-episodes must be ≥ 0, got {finalEpisodesValue}.");
+                long evalEveryValue = parse.GetValue(evalEvery) ?? 10_000, checkpointEveryValue = parse.GetValue(checkpointEvery) ?? 25_000;
                 var envOpts = Environments.EnvOptions.Parse(parse.GetValue(envOptions)!);
                 ctx.Registry.Make(id, envOpts).Dispose(); // validates env options before creating a run folder
                 options = new RunOptions
@@ -79,17 +96,24 @@ public static class TrainCommand
                     EnvOptions = envOpts.Values.ToDictionary(kv => kv.Key, kv => kv.Value),
                     Seed = parse.GetValue(seed) ?? 1,
                     Device = parse.GetValue(device)!,
-                    EvalEvery = parse.GetValue(evalEvery),
+                    EvalEvery = evalEveryValue,
                     EvalEpisodes = evalEpisodesValue,
-                    CheckpointEvery = parse.GetValue(checkpointEvery),
+                    FinalEvalEpisodes = finalEpisodesValue,
+                    CheckpointEvery = checkpointEveryValue,
                     SaveReplay = parse.GetValue(saveReplay),
                     StopWhenSolved = parse.GetValue(stopWhenSolved),
                     Hyperparameters = AgentCatalog.ResolveHyperparameters(algoName, id, parse.GetValue(config), overrides),
                 };
             }
+            if (parse.GetResult(device) is { Implicit: false }) options = options with { Device = parse.GetValue(device)! };
 
             var torchDevice = DeviceResolver.Resolve(options.Device);
             using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
+            if (resumeDir is null)
+            {
+                (options, string? policyNote) = AgentCatalog.ResolveAutoPolicy(options, probe.ObservationSpace);
+                if (policyNote is not null) log.LogInformation("{Note}", policyNote);
+            }
             var (agent, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, torchDevice);
             using var _ = agent;
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
@@ -97,7 +121,7 @@ public static class TrainCommand
             if (interactive) log = ctx.QuietLogger("train");
             if (parse.GetValue(videoEvery) < 0) throw new CliException("--video-every must be ≥ 0.");
             var videos = parse.GetValue(videoEvery) > 0 ? new TrainingVideoRecorder(ctx, log, parse.GetValue(videoEvery)) : null;
-            var observer = new ConsoleTrainingObserver(ctx, log, interactive, videos);
+            var observer = new ConsoleTrainingObserver(ctx.Console, log, interactive, videos);
             using var run = resumeDir is null
                 ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer)
                 : TrainingRun.Resume(resumeDir, options, agent, totalSteps, ctx.Registry, log, observer);
@@ -137,8 +161,10 @@ public static class TrainCommand
         var o = ctx.Output;
         o.WriteLine($"run: {run.Directory.Path}");
         o.WriteLine($"status: {s.Status} after {s.Steps} steps, {s.Episodes} episodes, {s.WallTimeSeconds:F1} s ({s.TrainFps:F0} steps/s)");
-        if (s.FinalEval is { } f) o.WriteLine($"final eval: mean return {f.MeanReturn:F2} ± {f.StdReturn:F2} over {f.Episodes} episodes");
-        if (s.BestEval is { } b) o.WriteLine($"best eval: {b.MeanReturn:F2} ± {b.StdReturn:F2} at step {b.Step}");
+        if (s.FinalEval is { } f) o.WriteLine($"final eval (latest, fresh seeds): {f.Describe()}");
+        if (s.BestFinalEval is { } bf) o.WriteLine($"best checkpoint (step {bf.Step}, same fresh seeds): {bf.Describe()}");
+        else if (s.BestEval is { } b) o.WriteLine($"best eval: {b.Describe()} at step {b.Step}");
+        if (s.Recommended is not null) o.WriteLine($"recommended checkpoint: {s.Recommended} (eval/watch/record load it by default)");
         if (s.SolvedAt is { } solved) o.WriteLine($"solved: reached {s.RewardThreshold} at step {solved.Step} after {solved.WallTimeSeconds:F1} s");
         if (s.Resume is not null) o.WriteLine($"resume with: {s.Resume}");
     }

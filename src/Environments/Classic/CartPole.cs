@@ -79,19 +79,9 @@ public sealed class CartPole : IEnvironment, IRenderable
         if (_needsReset)
             throw new InvalidOperationException("CartPole episode is over (or never started): call Reset() before Step().");
 
-        double force = action.Discrete == 1 ? ForceMag : -ForceMag;
-        double cosTheta = Math.Cos(Theta), sinTheta = Math.Sin(Theta);
-        double temp = (force + PoleMassLength * ThetaDot * ThetaDot * sinTheta) / TotalMass;
-        double thetaAcc = (Gravity * sinTheta - cosTheta * temp)
-                          / (HalfLength * (4.0 / 3.0 - MassPole * cosTheta * cosTheta / TotalMass));
-        double xAcc = temp - PoleMassLength * thetaAcc * cosTheta / TotalMass;
-
-        X += Tau * XDot;
-        XDot += Tau * xAcc;
-        Theta += Tau * ThetaDot;
-        ThetaDot += Tau * thetaAcc;
-
-        bool terminated = X < -XThreshold || X > XThreshold || Theta < -ThetaThresholdRadians || Theta > ThetaThresholdRadians;
+        double x = X, xDot = XDot, theta = Theta, thetaDot = ThetaDot;
+        bool terminated = CartPoleDynamics.Step(ref x, ref xDot, ref theta, ref thetaDot, action.Discrete);
+        (X, XDot, Theta, ThetaDot) = (x, xDot, theta, thetaDot);
         _needsReset = terminated;
         WriteObservation();
         return new StepResult(_obs, 1f, terminated, false, Info.Empty);

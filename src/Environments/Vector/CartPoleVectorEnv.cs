@@ -57,22 +57,7 @@ public sealed class CartPoleVectorEnv : VectorEnvironment
     {
         for (int i = start; i < end; i++)
         {
-            double force = DiscreteActions[i] == 1 ? CartPole.ForceMag : -CartPole.ForceMag;
-            double theta = _theta[i], thetaDot = _thetaDot[i];
-            double cosTheta = Math.Cos(theta), sinTheta = Math.Sin(theta);
-            double temp = (force + CartPole.PoleMassLength * thetaDot * thetaDot * sinTheta) / CartPole.TotalMass;
-            double thetaAcc = (CartPole.Gravity * sinTheta - cosTheta * temp)
-                              / (CartPole.HalfLength * (4.0 / 3.0 - CartPole.MassPole * cosTheta * cosTheta / CartPole.TotalMass));
-            double xAcc = temp - CartPole.PoleMassLength * thetaAcc * cosTheta / CartPole.TotalMass;
-            double x = _x[i] + CartPole.Tau * _xDot[i];
-            _xDot[i] += CartPole.Tau * xAcc;
-            theta += CartPole.Tau * thetaDot;
-            _thetaDot[i] = thetaDot + CartPole.Tau * thetaAcc;
-            _x[i] = x;
-            _theta[i] = theta;
-
-            bool terminated = x < -CartPole.XThreshold || x > CartPole.XThreshold
-                              || theta < -CartPole.ThetaThresholdRadians || theta > CartPole.ThetaThresholdRadians;
+            bool terminated = CartPoleDynamics.Step(ref _x[i], ref _xDot[i], ref _theta[i], ref _thetaDot[i], DiscreteActions[i]);
             bool truncated = ++_elapsed[i] >= _maxEpisodeSteps && !terminated;
             if (Record(i, 1f, terminated, truncated))
             {

@@ -10,13 +10,15 @@ namespace DeepRL.Tests.Agents;
 public static class TrainingHarness
 {
     public static RunOptions Options(string env, string algo, int seed, IEnumerable<string> overrides, long evalEvery = 0,
-        int evalEpisodes = 20, bool saveReplay = false, long checkpointEvery = 0, Dictionary<string, string>? envOptions = null) => new()
+        int evalEpisodes = 20, bool saveReplay = false, long checkpointEvery = 0, Dictionary<string, string>? envOptions = null,
+        int finalEvalEpisodes = 0) => new()
     {
         EnvId = env,
         Algo = algo,
         Seed = seed,
         EvalEvery = evalEvery,
         EvalEpisodes = evalEpisodes,
+        FinalEvalEpisodes = finalEvalEpisodes,
         SaveReplay = saveReplay,
         CheckpointEvery = checkpointEvery,
         EnvOptions = envOptions ?? new(),

@@ -23,7 +23,7 @@ public class TrainingRunTests
     [Test]
     public void A_run_writes_config_metrics_tensorboard_checkpoints_and_summary()
     {
-        var options = TrainingHarness.Options("CartPole-v1", "dqn", seed: 4, Small, evalEvery: 1000, evalEpisodes: 5);
+        var options = TrainingHarness.Options("CartPole-v1", "dqn", seed: 4, Small, evalEvery: 1000, evalEpisodes: 5, finalEvalEpisodes: 20);
         var (summary, dir) = TrainingHarness.Train(options, _out);
 
         Assert.That(dir.Name, Does.Match(@"^CartPole-v1__dqn__4__\d{8}-\d{6}$"));
@@ -49,7 +49,9 @@ public class TrainingRunTests
         var s = JsonDocument.Parse(File.ReadAllText(dir.SummaryFile)).RootElement;
         Assert.That(s.GetProperty("status").GetString(), Is.EqualTo("completed"));
         Assert.That(s.GetProperty("steps").GetInt64(), Is.EqualTo(3000));
-        Assert.That(s.GetProperty("final_eval").GetProperty("episodes").GetInt32(), Is.EqualTo(5));
+        Assert.That(s.GetProperty("final_eval").GetProperty("episodes").GetInt32(), Is.EqualTo(20), "the final report's own episodes");
+        Assert.That(s.GetProperty("final_eval").GetProperty("checkpoint").GetString(), Is.EqualTo("latest"));
+        Assert.That(s.GetProperty("recommended").GetString(), Is.AnyOf("latest", "best"));
         Assert.That(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories), Is.Empty, "no temp files left behind");
     }
 

@@ -19,13 +19,14 @@ public class TrainCliTests
         var r = Train("--env", "CartPole-v1", "--algo", "dqn", "--steps", "1500", "--seed", "3", "--eval-every", "500", "--eval-episodes", "3",
             "--set", "learning_starts=200", "--set", "net_arch=16");
         Assert.That(r.ExitCode, Is.Zero, r.Error);
-        Assert.That(r.Output, Does.Contain("status: completed after 1500 steps").And.Contain("final eval: mean return"));
+        Assert.That(r.Output, Does.Contain("status: completed after 1500 steps").And.Contain("final eval (latest, fresh seeds): "));
+        Assert.That(r.Output, Does.Match(@"recommended checkpoint: (best|latest)"));
         string run = Directory.GetDirectories(_out).Single();
         var e = CliRunner.Run("eval", "--run", run, "--episodes", "7");
         Assert.That(e.ExitCode, Is.Zero, e.Error);
-        Assert.That(e.Output, Does.Match(@"CartPole-v1 dqn \(best\): mean return [\d.]+ ± [\d.]+ over 7 episodes"));
+        Assert.That(e.Output, Does.Match(@"CartPole-v1 dqn \(checkpoint (best|latest), step \d+\): mean return [\d.]+ ± [\d.]+ over 7 episodes .*95% CI of the mean [\d.]+ to [\d.]+"));
         var latest = CliRunner.Run("eval", "--run", run, "--checkpoint", "latest", "--episodes", "2");
-        Assert.That(latest.Output, Does.Contain("(latest)"));
+        Assert.That(latest.Output, Does.Contain("(checkpoint latest, step 1500)"));
         string png = Path.Combine(_out, "trained.png");
         var record = CliRunner.Run("record", "--run", run, "--png", "--at-step", "3", "--out", png);
         Assert.That(record.ExitCode, Is.Zero, record.Error);
@@ -34,7 +35,7 @@ public class TrainCliTests
         var plot = CliRunner.Run("plot", "--run", run, "--out", curve);
         Assert.That(plot.ExitCode, Is.Zero, plot.Error);
         Assert.That(plot.Output, Does.Contain("1 run(s), 3 points"), "evaluations at 500, 1000 and 1500 steps");
-        using (var bmp = SkiaSharp.SKBitmap.Decode(curve)) Assert.That(bmp.Width, Is.EqualTo(900));
+        using (var bmp = SkiaSharp.SKBitmap.Decode(curve)) Assert.That(bmp.Width, Is.EqualTo(1000));
         var badPlot = CliRunner.Run("plot", "--run", run, "--out", Path.Combine(_out, "curve.jpg"));
         Assert.That(badPlot.ExitCode, Is.EqualTo(2));
     }
@@ -71,7 +72,7 @@ public class TrainCliTests
     {
         var r = Train("--env", "CartPole-v1", "--steps", "-5");
         Assert.That(r.ExitCode, Is.EqualTo(2));
-        Assert.That(r.Error, Does.Contain("--steps must be positive"));
+        Assert.That(r.Error, Does.Contain("--steps: '-5' is not a whole, non-negative number of steps."));
     }
 
     [Test]
@@ -94,7 +95,7 @@ public class TrainCliTests
         string run = Directory.GetDirectories(_out).Single();
         string model = Path.Combine(run, "checkpoints", "best", "model.pt");
         File.WriteAllText(model, "garbage");
-        var e = CliRunner.Run("eval", "--run", run);
+        var e = CliRunner.Run("eval", "--run", run, "--checkpoint", "best");
         Assert.That(e.ExitCode, Is.EqualTo(2));
         Assert.That(e.Error, Does.Contain(model).And.Contain("corrupt"));
     }

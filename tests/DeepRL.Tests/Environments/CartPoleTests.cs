@@ -6,35 +6,68 @@ namespace DeepRL.Tests.Environments;
 
 public class CartPoleTests
 {
-    /// <summary>Gymnasium's CartPole step, written out independently from the constants of the paper.</summary>
-    private static (double X, double XDot, double Th, double ThDot) Reference(double x, double xDot, double th, double thDot, int action)
+    private static double Bits(string hex) => BitConverter.Int64BitsToDouble(Convert.ToInt64(hex, 16));
+
+    /// <summary>
+    /// Data/cartpole_gymnasium_reference.csv holds a 500-step trajectory computed in Python float64 with the
+    /// formulas of Gymnasium's <c>step()</c> in their order (the generator script sits beside it).
+    /// Every state must match bit for bit: a different operation order drifts visibly within ~200 steps.
+    /// </summary>
+    [Test]
+    public void Long_balanced_trajectory_matches_gymnasium_float64_states_bit_for_bit()
     {
-        const double g = 9.8, mc = 1.0, mp = 0.1, l = 0.5, f = 10.0, tau = 0.02;
-        double force = action == 1 ? f : -f;
-        double total = mc + mp;
-        double temp = (force + mp * l * thDot * thDot * Math.Sin(th)) / total;
-        double thAcc = (g * Math.Sin(th) - Math.Cos(th) * temp) / (l * (4.0 / 3.0 - mp * Math.Cos(th) * Math.Cos(th) / total));
-        double xAcc = temp - mp * l * thAcc * Math.Cos(th) / total;
-        return (x + tau * xDot, xDot + tau * xAcc, th + tau * thDot, thDot + tau * thAcc);
+        var lines = File.ReadAllLines(Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "cartpole_gymnasium_reference.csv"));
+        var initial = lines[0].Split(' ')[2..].Select(Bits).ToArray();
+        var env = new CartPole();
+        env.SetState(initial[0], initial[1], initial[2], initial[3]);
+        var rows = lines.Skip(2).ToArray();
+        Assert.That(rows, Has.Length.EqualTo(500));
+        for (int t = 0; t < rows.Length; t++)
+        {
+            var f = rows[t].Split(',');
+            var r = env.Step(int.Parse(f[0]));
+            double[] expected = [Bits(f[1]), Bits(f[2]), Bits(f[3]), Bits(f[4])];
+            double[] actual = [env.X, env.XDot, env.Theta, env.ThetaDot];
+            for (int k = 0; k < 4; k++)
+                if (BitConverter.DoubleToInt64Bits(actual[k]) != BitConverter.DoubleToInt64Bits(expected[k]))
+                    Assert.Fail($"step {t + 1}, state[{k}]: {actual[k]:R} but Gymnasium has {expected[k]:R}");
+            Assert.That(r.Terminated, Is.EqualTo(f[5] == "1"), $"step {t + 1}");
+            Assert.That(r.Observation, Is.EqualTo(expected.Select(v => (float)v).ToArray()), $"step {t + 1}");
+        }
     }
 
     [Test]
-    public void Step_matches_hand_computed_equations_for_several_steps()
+    public void Vector_env_matches_single_envs_bit_for_bit_over_long_balanced_episodes()
     {
-        var env = new CartPole();
-        var state = (X: 0.01, XDot: -0.02, Th: 0.03, ThDot: 0.04);
-        env.SetState(state.X, state.XDot, state.Th, state.ThDot);
-        int[] actions = [1, 1, 0, 1, 0, 0, 1];
-        foreach (int a in actions)
+        const int n = 6, seed = 123, steps = 1500;
+        using var venv = new DeepRL.Environments.Vector.CartPoleVectorEnv(n);
+        venv.Reset(seed);
+        var singles = Enumerable.Range(0, n).Select(i => new TimeLimit(new CartPole(), 500)).ToArray();
+        var obs = new float[n][];
+        for (int i = 0; i < n; i++) obs[i] = singles[i].Reset(seed + i).Observation.ToArray();
+        var actions = new int[n];
+        for (int t = 0; t < steps; t++)
         {
-            state = Reference(state.X, state.XDot, state.Th, state.ThDot, a);
-            var r = env.Step(a);
-            Assert.That(env.X, Is.EqualTo(state.X).Within(1e-12));
-            Assert.That(env.XDot, Is.EqualTo(state.XDot).Within(1e-12));
-            Assert.That(env.Theta, Is.EqualTo(state.Th).Within(1e-12));
-            Assert.That(env.ThetaDot, Is.EqualTo(state.ThDot).Within(1e-12));
-            Assert.That(r.Observation, Is.EqualTo(new[] { (float)state.X, (float)state.XDot, (float)state.Th, (float)state.ThDot }));
-            Assert.That(r.Reward, Is.EqualTo(1f));
+            for (int i = 0; i < n; i++)
+            {
+                Assert.That(venv.Observations.AsSpan(i * 4, 4).ToArray(), Is.EqualTo(obs[i]), $"env {i}, step {t}");
+                // A balancing controller (with an env-dependent bias so episodes differ) keeps episodes long.
+                var o = obs[i];
+                actions[i] = o[2] + 0.5f * o[3] + 0.02f * o[0] + 0.05f * o[1] + 0.001f * (i - 3) > 0 ? 1 : 0;
+            }
+            venv.Step(actions);
+            for (int i = 0; i < n; i++)
+            {
+                var r = singles[i].Step(actions[i]);
+                Assert.That(venv.Terminated[i], Is.EqualTo(r.Terminated), $"env {i}, step {t}");
+                Assert.That(venv.Truncated[i], Is.EqualTo(r.Truncated), $"env {i}, step {t}");
+                if (r.Terminated || r.Truncated)
+                {
+                    Assert.That(venv.FinalObservations.AsSpan(i * 4, 4).ToArray(), Is.EqualTo(r.Observation.ToArray()));
+                    obs[i] = singles[i].Reset().Observation.ToArray();
+                }
+                else obs[i] = r.Observation.ToArray();
+            }
         }
     }
 
