@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeepRL.Agents.A2c;
+using DeepRL.Agents.A3c;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Dqn;
 using DeepRL.Agents.Ppo;
@@ -12,7 +14,7 @@ namespace DeepRL.Agents;
 /// <summary>The algorithms <c>deeprl train --algo</c> knows, and how to build each from resolved hyperparameters.</summary>
 public static class AgentCatalog
 {
-    public static IReadOnlyList<string> Algorithms { get; } = ["dqn", "ppo"];
+    public static IReadOnlyList<string> Algorithms { get; } = ["dqn", "ppo", "a2c", "a3c"];
 
     public static void CheckKnown(string algo)
     {
@@ -27,10 +29,13 @@ public static class AgentCatalog
         object config = algo switch
         {
             "ppo" => HyperparameterResolver.Resolve<PpoConfig>(algo, envId, configFile, overrides),
+            "a2c" => HyperparameterResolver.Resolve<A2cConfig>(algo, envId, configFile, overrides),
+            "a3c" => HyperparameterResolver.Resolve<A3cConfig>(algo, envId, configFile, overrides),
             _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides),
         };
         if (config is DqnConfig dqn) dqn.Validate();
         if (config is PpoConfig ppo) ppo.Validate();
+        if (config is ActorCriticConfig ac) ac.Validate();
         return JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
     }
 
@@ -58,6 +63,12 @@ public static class AgentCatalog
             case "ppo":
                 var ppo = options.Hyperparameters.Deserialize<PpoConfig>(HyperparameterResolver.Json)!;
                 return (new PpoAgent(ppo, observationSpace, actionSpace, device, options.Seed), ppo.TotalTimesteps);
+            case "a2c":
+                var a2c = options.Hyperparameters.Deserialize<A2cConfig>(HyperparameterResolver.Json)!;
+                return (new A2cAgent(a2c, observationSpace, actionSpace, device, options.Seed), a2c.TotalTimesteps);
+            case "a3c":
+                var a3c = options.Hyperparameters.Deserialize<A3cConfig>(HyperparameterResolver.Json)!;
+                return (new A3cAgent(a3c, observationSpace, actionSpace, device, options.Seed), a3c.TotalTimesteps);
             default:
                 var config = options.Hyperparameters.Deserialize<DqnConfig>(HyperparameterResolver.Json)!;
                 return (new DqnAgent(config, observationSpace, actionSpace, device, options.Seed), config.TotalTimesteps);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
 using DeepRL.Environments;

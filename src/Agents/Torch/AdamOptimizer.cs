@@ -11,7 +11,7 @@ namespace DeepRL.Agents.Torch;
 /// finalize one mid-call ("Expected false to be true … toFloat"); here the constant Scalars are fields and the
 /// per-step ones are held by <c>using</c> until the step is done.
 /// </summary>
-public sealed class AdamOptimizer : IDisposable
+public sealed class AdamOptimizer : IOptimizer
 {
     private const int FormatVersion = 1;
     private readonly Parameter[] _parameters;
@@ -45,7 +45,9 @@ public sealed class AdamOptimizer : IDisposable
         foreach (var p in _parameters) p.grad?.zero_();
     }
 
-    public void Step()
+    public void Step() => Step(null);
+
+    public void Step(IReadOnlyList<Tensor?>? gradients)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -56,7 +58,7 @@ public sealed class AdamOptimizer : IDisposable
         using var denominatorScale = (1.0 / Math.Sqrt(biasCorrection2)).ToScalar();
         for (int i = 0; i < _parameters.Length; i++)
         {
-            var grad = _parameters[i].grad;
+            var grad = gradients is null ? _parameters[i].grad : gradients[i];
             if (grad is null) continue;
             _m[i].mul_(_beta1).add_(grad, _oneMinusBeta1);
             _v[i].mul_(_beta2).addcmul_(grad, grad, _oneMinusBeta2);
@@ -67,7 +69,13 @@ public sealed class AdamOptimizer : IDisposable
 
     public void Save(string path)
     {
-        using var writer = new BinaryWriter(File.Create(path));
+        using var file = File.Create(path);
+        Save(file);
+    }
+
+    public void Save(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         writer.Write("DEEPRL-ADAM");
         writer.Write(FormatVersion);
         writer.Write(_parameters.Length);

@@ -13,6 +13,7 @@ namespace DeepRL.Agents.Torch;
 public sealed class GcSafePoints : IDisposable
 {
     private readonly long _budget;
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
 
     public GcSafePoints(long budgetBytes = 64L << 20)
     {
@@ -29,9 +30,36 @@ public sealed class GcSafePoints : IDisposable
     /// </summary>
     public void SafePoint()
     {
-        Exit();
-        GC.Collect(++_safePoints % 64 == 0 ? GC.MaxGeneration : 1, GCCollectionMode.Forced, blocking: true);
-        Enter();
+        _gate.EnterWriteLock();
+        try
+        {
+            Exit();
+            GC.Collect(++_safePoints % 64 == 0 ? GC.MaxGeneration : 1, GCCollectionMode.Forced, blocking: true);
+            Enter();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Collections performed by <see cref="SafePoint"/> so far.</summary>
+    public long Collections => Interlocked.Read(ref _safePoints);
+
+    /// <summary>
+    /// Marks the calling thread as doing tensor work until the returned lease is disposed; a safe point waits
+    /// for every lease to end. Leases are per thread and not re-entrant.
+    /// </summary>
+    public WorkLease EnterWork()
+    {
+        _gate.EnterReadLock();
+        return new WorkLease(_gate);
+    }
+
+    /// <summary>A worker's hold on the gate (see <see cref="EnterWork"/>).</summary>
+    public readonly struct WorkLease(ReaderWriterLockSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.ExitReadLock();
     }
 
     private long _safePoints;
@@ -65,5 +93,9 @@ public sealed class GcSafePoints : IDisposable
         }
     }
 
-    public void Dispose() => Exit();
+    public void Dispose()
+    {
+        Exit();
+        _gate.Dispose();
+    }
 }

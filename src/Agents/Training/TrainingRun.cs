@@ -105,6 +105,9 @@ public sealed class TrainingRun : IDisposable
 
     public bool Interrupted => _stopRequested;
 
+    /// <summary>The garbage-collection gate of this run; multi-threaded agents hold it while their threads do tensor work.</summary>
+    public GcSafePoints Gc => _gc ?? throw new InvalidOperationException("The run has not started.");
+
     public MetricsLog Metrics => _metrics ?? throw new InvalidOperationException("The run has not started.");
 
     /// <summary>Asks the training loop to stop at the next step (thread-safe; used by Ctrl-C).</summary>

@@ -15,9 +15,10 @@ public static class TrainCommand
         var env = CommonOptions.Env(required: false);
         var envOptions = CommonOptions.EnvOptions();
         var algo = new Option<string>("--algo", "-a") { Description = $"Algorithm: {string.Join(", ", AgentCatalog.Algorithms)}", DefaultValueFactory = _ => "dqn" };
-        var policy = new Option<string?>("--policy") { Description = "Network: mlp, cnn or lstm (PPO) (default: chosen from the observation shape)" };
+        var policy = new Option<string?>("--policy") { Description = "Network: mlp, cnn or lstm (PPO, A2C, A3C) (default: chosen from the observation shape)" };
         var config = new Option<string?>("--config") { Description = "JSON file of hyperparameters (snake_case keys) layered over the per-env defaults" };
         var set = new Option<string[]>("--set") { Description = "Override one hyperparameter key=value (repeatable), e.g. --set learning_rate=0.001", DefaultValueFactory = _ => [] };
+        var workers = new Option<int?>("--workers") { Description = "A3C actor-learner threads (default: one per core)" };
         var seed = CommonOptions.Seed();
         var steps = CommonOptions.Steps("--steps", "Total environment steps (overrides total_timesteps)");
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
@@ -34,7 +35,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
-            env, envOptions, algo, policy, config, set, seed, steps, device, output, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
+            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
             saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
         };
         cmd.SetAction(parse =>
@@ -47,7 +48,7 @@ public static class TrainCommand
             if (resumePath is not null)
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
-                Option[] fixedForRun = [env, envOptions, algo, policy, config, set, seed, evalEvery, evalEpisodes,
+                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, evalEvery, evalEpisodes,
                     finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
@@ -77,6 +78,12 @@ public static class TrainCommand
                 ctx.Registry.GetSpec(id);
                 var overrides = parse.GetValue(set)!.ToList();
                 if (parse.GetValue(policy) is string p) overrides.Add($"policy={p.ToLowerInvariant()}");
+                if (parse.GetValue(workers) is int w)
+                {
+                    if (algoName != "a3c") throw new CliException($"--workers applies to --algo a3c only (A2C and PPO use num_envs: --set num_envs={w}).");
+                    if (w < 1) throw new CliException($"--workers must be at least 1, got {w}.");
+                    overrides.Add($"workers={w}");
+                }
                 if (parse.GetValue(steps) is long s)
                 {
                     if (s <= 0) throw new CliException($"--steps must be positive, got {s}.");

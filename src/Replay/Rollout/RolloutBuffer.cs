@@ -130,6 +130,31 @@ public sealed class RolloutBuffer
     }
 
     /// <summary>Shuffled minibatches of flat indices (non-recurrent PPO).</summary>
+    /// <summary>
+    /// n-step returns as A2C/A3C use them (Mnih et al. 2016): walking back from the end of the rollout,
+    /// R = r + γR', where R' is V(s_T) (<paramref name="lastValues"/>) after the last step, 0 after a
+    /// termination, and V(final observation) (<see cref="SetTruncationValue"/>) after a truncation.
+    /// Advantages are R − V(s). Equal to GAE with λ = 1, computed directly.
+    /// </summary>
+    public void ComputeNStepReturns(ReadOnlySpan<float> lastValues, float gamma)
+    {
+        if (!IsFull) throw new InvalidOperationException($"The rollout holds {Step} of {NumSteps} steps.");
+        int n = NumEnvs;
+        for (int i = 0; i < n; i++)
+        {
+            float next = lastValues[i];
+            for (int t = NumSteps - 1; t >= 0; t--)
+            {
+                int k = t * n + i;
+                if (Terminated[k]) next = 0f;
+                else if (Truncated[k]) next = TruncationValues[k];
+                next = Rewards[k] + gamma * next;
+                Returns[k] = next;
+                Advantages[k] = next - Values[k];
+            }
+        }
+    }
+
     public IEnumerable<int[]> Minibatches(int minibatchSize, Rng rng)
     {
         var order = Permutation(Size, rng);

@@ -1,4 +1,5 @@
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Policies;
 using DeepRL.Agents.Ppo;
 using DeepRL.Environments;
 using static TorchSharp.torch;

@@ -5,7 +5,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace DeepRL.Agents.Ppo;
+namespace DeepRL.Agents.Policies;
 
 /// <summary>
 /// PPO's policy and value networks. Torso: MLP (tanh) or CNN; the critic gets its own MLP torso unless

@@ -1,7 +1,7 @@
 using DeepRL.Agents.Training;
 using static TorchSharp.torch;
 
-namespace DeepRL.Agents.Ppo;
+namespace DeepRL.Agents.Policies;
 
 /// <summary>
 /// Deterministic PPO policy for evaluation: the most likely action (Discrete) or the mean (Box), with the

@@ -1,7 +1,7 @@
 using DeepRL.Agents.Torch;
 using static TorchSharp.torch;
 
-namespace DeepRL.Agents.Ppo;
+namespace DeepRL.Agents.Policies;
 
 /// <summary>
 /// The action distributions PPO uses, on tensors (for the loss) and on host arrays (for acting without

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using DeepRL.Agents.Config;
+using DeepRL.Agents.Policies;
+using DeepRL.Agents.Torch;
+using DeepRL.Agents.Training;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.A2c;
+
+/// <summary>
+/// A2C, the synchronous advantage actor-critic: one learner steps num_envs envs for num_steps steps, computes
+/// n-step returns, and takes one gradient step on the actor-critic loss. The same collector and loss as
+/// each A3C worker, batched instead of asynchronous. <see cref="Learn"/> reads top to bottom.
+/// </summary>
+public sealed class A2cAgent : IAgent
+{
+    private readonly Device _device;
+    private readonly ActorCritic _net;
+    private readonly IOptimizer _optimizer;
+    private readonly Rng _rng;
+
+    public A2cAgent(A2cConfig config, Box observationSpace, Space actionSpace, Device device, int seed)
+    {
+        config.Validate();
+        Config = config;
+        ObservationSpace = observationSpace;
+        ActionSpace = actionSpace;
+        _device = device;
+        _rng = new Rng((ulong)seed);
+        torch.set_num_threads(config.TorchThreads);
+        torch.manual_seed(seed);
+        _net = ActorCriticParts.Network(config, observationSpace, actionSpace);
+        _net.to(device);
+        _optimizer = ActorCriticParts.Optimizer(config, _net.parameters());
+    }
+
+    public string Algo => "a2c";
+
+    public A2cConfig Config { get; }
+
+    public Box ObservationSpace { get; }
+
+    public Space ActionSpace { get; }
+
+    public void Learn(TrainingRun run)
+    {
+        var c = Config;
+        using var envs = run.MakeVectorEnvs(c.NumEnvs);
+        using var collector = new SegmentCollector(_net, envs, c.NumSteps, _device, _rng);
+        long step = run.Step, nextLog = 0;
+        while (!run.ShouldStop)
+        {
+            _optimizer.LearningRate = ActorCriticParts.LearningRate(c, step);
+
+            // 1. num_steps steps in every env with the current policy.
+            bool complete = collector.Collect(() => run.ShouldStop, run.EpisodeFinished, () =>
+            {
+                step += c.NumEnvs;
+                run.Advance(step);
+            });
+            if (!complete) break; // stopped mid-segment: the partial segment is not used
+
+            // 2. n-step returns, bootstrapping from V(s_T) (0 after termination, V(final obs) after truncation).
+            collector.ComputeReturns((float)c.Gamma);
+
+            // 3. One update on the actor-critic loss.
+            using var scope = NewDisposeScope();
+            var loss = collector.Loss(c);
+            _optimizer.ZeroGrad();
+            loss.Total.backward();
+            if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_net.parameters(), c.MaxGradNorm);
+            _optimizer.Step();
+
+            if (step >= nextLog)
+            {
+                nextLog = step + 1000;
+                ActorCriticMetrics.From(loss).Log(run.Metrics, _optimizer.LearningRate, step);
+            }
+        }
+    }
+
+    public IBatchPolicy GreedyPolicy() => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device);
+
+    public void Save(string directory, bool includeReplay)
+    {
+        _net.save(Path.Combine(directory, "model.pt"));
+        _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
+        File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(new A2cState(_rng.GetState()), HyperparameterResolver.Json));
+    }
+
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
+    {
+        CheckpointFiles.LoadModule(_net, Path.Combine(directory, "model.pt"));
+        if (!includeTrainingState) return;
+        string optimizer = Path.Combine(directory, "optimizer.pt");
+        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
+        string agent = Path.Combine(directory, "agent.json");
+        if (File.Exists(agent)) _rng.SetState(CheckpointFiles.ReadJson<A2cState>(agent).Rng);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _net.Dispose();
+    }
+
+    private sealed record A2cState(ulong[] Rng);
+}

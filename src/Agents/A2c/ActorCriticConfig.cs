@@ -1,0 +1,73 @@
+using DeepRL.Agents.Networks;
+
+namespace DeepRL.Agents.A2c;
+
+/// <summary>
+/// Hyperparameters A2C and A3C share (the advantage actor-critic of Mnih et al. 2016); each algorithm's record
+/// adds how it collects experience. Defaults follow SB3's A2C (RMSProp α 0.99, ε 1e-5, lr 7e-4, 5-step returns).
+/// </summary>
+public abstract record ActorCriticConfig
+{
+    /// <summary>Environment steps to train for (summed over all envs and workers).</summary>
+    public long TotalTimesteps { get; init; } = 100_000;
+
+    /// <summary>Optimizer learning rate.</summary>
+    public double LearningRate { get; init; } = 7e-4;
+
+    /// <summary>Linearly decay the learning rate to 0 over training.</summary>
+    public bool AnnealLr { get; init; }
+
+    public double Gamma { get; init; } = 0.99;
+
+    /// <summary>Entropy bonus coefficient (exploration).</summary>
+    public double EntCoef { get; init; } = 0.01;
+
+    /// <summary>Value loss coefficient.</summary>
+    public double VfCoef { get; init; } = 0.5;
+
+    /// <summary>Global gradient-norm clip (0 disables).</summary>
+    public double MaxGradNorm { get; init; } = 0.5;
+
+    /// <summary>rmsprop (as in the paper and SB3) or adam.</summary>
+    public string Optimizer { get; init; } = "rmsprop";
+
+    /// <summary>RMSProp decay α.</summary>
+    public double RmsAlpha { get; init; } = 0.99;
+
+    /// <summary>RMSProp (or Adam) ε.</summary>
+    public double OptimizerEps { get; init; } = 1e-5;
+
+    /// <summary>Normalize advantages within each update (SB3's normalize_advantage).</summary>
+    public bool NormAdv { get; init; }
+
+    /// <summary>Network: auto, mlp, cnn or lstm.</summary>
+    public PolicyKind Policy { get; init; } = PolicyKind.Auto;
+
+    /// <summary>Hidden sizes of the torso (MLP) or the dense layers after the convolution (CNN).</summary>
+    public int[] NetArch { get; init; } = [64, 64];
+
+    /// <summary>One torso for actor and critic (true) or separate ones (false; MLP only).</summary>
+    public bool SharedTorso { get; init; }
+
+    /// <summary>LSTM hidden size (policy lstm).</summary>
+    public int LstmHidden { get; init; } = 128;
+
+    /// <summary>Initial log standard deviation of the Gaussian policy (Box actions).</summary>
+    public double LogStdInit { get; init; }
+
+    public virtual void Validate()
+    {
+        Check(TotalTimesteps > 0, $"total_timesteps must be positive, got {TotalTimesteps}.");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be a positive, finite number, got {LearningRate}.");
+        Check(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1], got {Gamma}.");
+        Check(EntCoef >= 0 && VfCoef >= 0 && MaxGradNorm >= 0, "ent_coef, vf_coef and max_grad_norm must be ≥ 0.");
+        Check(Optimizer is "rmsprop" or "adam", $"optimizer must be rmsprop or adam, got '{Optimizer}'.");
+        Check(RmsAlpha is > 0 and < 1 && OptimizerEps > 0, "rms_alpha must be in (0, 1) and optimizer_eps positive.");
+        Check(NetArch.All(h => h > 0) && LstmHidden > 0, "network sizes must be positive.");
+    }
+
+    protected static void Check(bool ok, string message)
+    {
+        if (!ok) throw new ArgumentException(message);
+    }
+}

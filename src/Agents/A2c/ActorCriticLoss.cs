@@ -1,0 +1,35 @@
+using DeepRL.Agents.Policies;
+using DeepRL.Agents.Torch;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.A2c;
+
+/// <summary>
+/// The advantage actor-critic loss of A2C and A3C: policy gradient −log π(a|s)·A (A = R − V(s), held
+/// constant), value loss ½(R − V(s))², and an entropy bonus:
+/// <c>loss = pg − ent_coef · entropy + vf_coef · value_loss</c>.
+/// </summary>
+public static class ActorCriticLoss
+{
+    public sealed record Parts(Tensor Total, Tensor PolicyLoss, Tensor ValueLoss, Tensor Entropy);
+
+    /// <param name="actorOutput">Logits [B, A] (Discrete) or Gaussian means [B, A] (Box).</param>
+    /// <param name="values">V(s) [B], with gradient.</param>
+    /// <param name="actions">Actions taken [B] (long) or [B, A] (float).</param>
+    /// <param name="returns">n-step returns R [B].</param>
+    /// <param name="advantages">R − V(s) [B], computed from the rollout's (gradient-free) values.</param>
+    /// <param name="logStd">Gaussian log std (Box actions), or null for categorical policies.</param>
+    /// <param name="c">Coefficients (ent_coef, vf_coef, norm_adv).</param>
+    public static Parts Compute(Tensor actorOutput, Tensor values, Tensor actions, Tensor returns, Tensor advantages, Tensor? logStd,
+        ActorCriticConfig c)
+    {
+        var (logProb, entropy) = PolicyDistribution.Evaluate(actorOutput, actions, logStd);
+        var adv = advantages;
+        if (c.NormAdv && adv.shape[0] > 1) adv = adv.sub(adv.mean()).div(adv.std().add(Scalars.Of(1e-8)));
+        var policyLoss = logProb.mul(adv).mean().neg();
+        var valueLoss = returns.sub(values).square().mean().mul(Scalars.Half);
+        var entropyMean = entropy.mean();
+        var total = policyLoss.sub(entropyMean.mul(Scalars.Of(c.EntCoef))).add(valueLoss.mul(Scalars.Of(c.VfCoef)));
+        return new Parts(total, policyLoss, valueLoss, entropyMean);
+    }
+}

@@ -1,0 +1,31 @@
+using DeepRL.Agents.Networks;
+using DeepRL.Agents.Policies;
+using DeepRL.Agents.Torch;
+using DeepRL.Environments.Spaces;
+using TorchSharp.Modules;
+
+namespace DeepRL.Agents.A2c;
+
+/// <summary>Builds the network and optimizer A2C and A3C share, from their common hyperparameters.</summary>
+public static class ActorCriticParts
+{
+    public static ActorCritic Network(ActorCriticConfig c, Box observationSpace, Space actionSpace)
+    {
+        var kind = NetworkFactory.Resolve(c.Policy, observationSpace.Shape);
+        int outputs = actionSpace switch
+        {
+            Discrete d => d.N,
+            Box b => b.FlatSize,
+            _ => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {actionSpace}."),
+        };
+        return new ActorCritic(kind, observationSpace.Shape, outputs, actionSpace is Box, c.NetArch, c.SharedTorso, c.LstmHidden, c.LogStdInit);
+    }
+
+    public static IOptimizer Optimizer(ActorCriticConfig c, IEnumerable<Parameter> parameters) => c.Optimizer == "adam"
+        ? new AdamOptimizer(parameters, c.LearningRate, eps: c.OptimizerEps)
+        : new RmsPropOptimizer(parameters, c.LearningRate, c.RmsAlpha, c.OptimizerEps);
+
+    /// <summary>The learning rate at a point of training (linear decay to 0 with anneal_lr).</summary>
+    public static double LearningRate(ActorCriticConfig c, long step) =>
+        c.AnnealLr ? c.LearningRate * (1.0 - Math.Min(1.0, (double)step / c.TotalTimesteps)) : c.LearningRate;
+}

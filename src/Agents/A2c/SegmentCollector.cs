@@ -1,0 +1,211 @@
+using DeepRL.Agents.Policies;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Environments.Vector;
+using DeepRL.Replay.Rollout;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.A2c;
+
+/// <summary>
+/// One actor-learner's experience: steps its envs for a fixed number of steps with a network, keeps the
+/// rollout (and, for an LSTM, the hidden state carried across segments, detached between them and zeroed
+/// at episode starts), computes n-step returns, and builds the actor-critic loss on the segment.
+/// A2C has one collector over all its envs; each A3C worker has its own, on its local network.
+/// Host buffers are allocated once; each step makes one batched forward pass.
+/// </summary>
+public sealed class SegmentCollector : IDisposable
+{
+    private readonly ActorCritic _net;
+    private readonly IVectorEnvironment _envs;
+    private readonly Device _device;
+    private readonly Rng _rng;
+    private readonly Box? _box;
+    private readonly int _n, _obsSize, _actionSize, _actorOutputs;
+    private readonly long[] _obsShape;
+    private readonly float[] _obs, _actions, _logProbs, _values, _actorHost, _logStd, _startFlags, _lastValues;
+    private readonly int[] _envActions;
+    private readonly float[] _envActionsContinuous;
+    private readonly bool[] _starts;
+    private Tensor? _h, _c, _h0, _c0;
+
+    public SegmentCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
+    {
+        _net = net;
+        _envs = envs;
+        _device = device;
+        _rng = rng;
+        _n = envs.NumEnvs;
+        _obsSize = envs.SingleObservationSpace.FlatSize;
+        _obsShape = envs.SingleObservationSpace.Shape.Select(d => (long)d).ToArray();
+        _box = envs.SingleActionSpace as Box;
+        _actionSize = _box?.FlatSize ?? 1;
+        _actorOutputs = envs.SingleActionSpace switch
+        {
+            Discrete d => d.N,
+            Box b => b.FlatSize,
+            var other => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {other}."),
+        };
+        Buffer = new RolloutBuffer(steps, _n, _obsSize, _actionSize);
+        _obs = (float[])envs.Observations.Clone();
+        _actions = new float[_n * _actionSize];
+        _logProbs = new float[_n];
+        _values = new float[_n];
+        _actorHost = new float[_n * _actorOutputs];
+        _logStd = new float[_box is null ? 0 : _actorOutputs];
+        _startFlags = new float[_n];
+        _lastValues = new float[_n];
+        _envActions = new int[_n];
+        _envActionsContinuous = new float[_box is null ? 0 : _n * _actionSize];
+        _starts = Enumerable.Repeat(true, _n).ToArray();
+        if (net.IsRecurrent)
+        {
+            var (h, c) = net.InitialState(_n, device);
+            (_h, _c) = (h.DetachFromDisposeScope(), c.DetachFromDisposeScope());
+        }
+    }
+
+    public RolloutBuffer Buffer { get; }
+
+    public IVectorEnvironment Envs => _envs;
+
+    /// <summary>
+    /// Fills the rollout with the next segment. <paramref name="episodeFinished"/> gets (return, length) of each
+    /// finished episode; <paramref name="stepped"/> is called after every vector step; returns false when
+    /// <paramref name="stop"/> turned true mid-segment (the partial segment is not used).
+    /// </summary>
+    public bool Collect(Func<bool> stop, Action<double, int> episodeFinished, Action stepped)
+    {
+        Buffer.Clear();
+        if (_net.IsRecurrent)
+        {
+            _h0?.Dispose();
+            _c0?.Dispose();
+            (_h0, _c0) = (_h!.clone().DetachFromDisposeScope(), _c!.clone().DetachFromDisposeScope());
+        }
+        if (_box is not null && _net.LogStd is { } logStd) logStd.detach().cpu().data<float>().CopyTo(_logStd);
+        for (int t = 0; t < Buffer.NumSteps; t++)
+        {
+            if (stop()) return false;
+            Act();
+            if (_box is null) _envs.Step(_envActions);
+            else _envs.Step(_envActionsContinuous);
+            Buffer.Add(_obs, _actions, _logProbs, _values, _envs.Rewards, _envs.Terminated, _envs.Truncated, _starts);
+            BootstrapTruncated();
+            for (int i = 0; i < _n; i++)
+            {
+                _starts[i] = _envs.HasFinalObservation[i];
+                if (_starts[i]) episodeFinished(_envs.FinishedEpisodeReturns[i], _envs.FinishedEpisodeLengths[i]);
+            }
+            _envs.Observations.AsSpan().CopyTo(_obs);
+            stepped();
+        }
+        return true;
+    }
+
+    private void Act()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (actor, value, hn, cn) = _net.Step(ObservationTensor(_obs, _n), _h, _c, _net.IsRecurrent ? StartsTensor() : null);
+        actor.cpu().data<float>().CopyTo(_actorHost);
+        value.cpu().data<float>().CopyTo(_values);
+        if (_net.IsRecurrent) ReplaceState(hn!, cn!);
+        for (int i = 0; i < _n; i++)
+        {
+            var row = _actorHost.AsSpan(i * _actorOutputs, _actorOutputs);
+            if (_box is null)
+            {
+                _envActions[i] = PolicyDistribution.SampleCategorical(row, _rng, out _logProbs[i]);
+                _actions[i] = _envActions[i];
+            }
+            else
+            {
+                var a = _actions.AsSpan(i * _actionSize, _actionSize);
+                _logProbs[i] = PolicyDistribution.SampleGaussian(row, _logStd, _rng, a);
+                for (int k = 0; k < _actionSize; k++) _envActionsContinuous[i * _actionSize + k] = Math.Clamp(a[k], _box.Low[k], _box.High[k]);
+            }
+        }
+    }
+
+    /// <summary>Truncated episodes bootstrap from V(final observation), one batched pass over those envs.</summary>
+    private void BootstrapTruncated()
+    {
+        var rows = new List<int>();
+        for (int i = 0; i < _n; i++) if (_envs.Truncated[i] && !_envs.Terminated[i]) rows.Add(i);
+        if (rows.Count == 0) return;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var final = new float[rows.Count * _obsSize];
+        for (int r = 0; r < rows.Count; r++) _envs.FinalObservations.AsSpan(rows[r] * _obsSize, _obsSize).CopyTo(final.AsSpan(r * _obsSize));
+        Tensor? h = null, c = null, noReset = null;
+        if (_h is not null)
+        {
+            var idx = tensor(rows.Select(r => (long)r).ToArray()).to(_device);
+            (h, c, noReset) = (_h.index_select(1, idx), _c!.index_select(1, idx), zeros(rows.Count, device: _device));
+        }
+        var (_, value, _, _) = _net.Step(ObservationTensor(final, rows.Count), h, c, noReset);
+        var v = value.cpu().data<float>().ToArray();
+        for (int r = 0; r < rows.Count; r++) Buffer.SetTruncationValue(rows[r], v[r]);
+    }
+
+    /// <summary>n-step returns for the collected segment, bootstrapping from V(s_T) with the carried LSTM state.</summary>
+    public void ComputeReturns(float gamma)
+    {
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var (_, v, _, _) = _net.Step(ObservationTensor(_obs, _n), _h, _c, _net.IsRecurrent ? StartsTensor() : null);
+            v.cpu().data<float>().CopyTo(_lastValues);
+        }
+        Buffer.ComputeNStepReturns(_lastValues, gamma);
+    }
+
+    /// <summary>The loss on the collected segment (with gradients through the network); call in a dispose scope.</summary>
+    public ActorCriticLoss.Parts Loss(ActorCriticConfig config)
+    {
+        int size = Buffer.Size, T = Buffer.NumSteps;
+        var obs = tensor(Buffer.Observations).reshape([size, .. _obsShape]).to(_device);
+        Tensor actor, value;
+        if (_net.IsRecurrent)
+        {
+            var starts = tensor(Buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).reshape(T, _n).to(_device);
+            (actor, value) = _net.Sequence(obs.reshape([T, _n, .. _obsShape]), starts, _h0!, _c0!);
+        }
+        else
+        {
+            (actor, value, _, _) = _net.Step(obs, null, null, null);
+        }
+        var actions = _box is null
+            ? tensor(Buffer.Actions.Select(a => (long)a).ToArray()).to(_device)
+            : tensor(Buffer.Actions).reshape(size, _actionSize).to(_device);
+        return ActorCriticLoss.Compute(actor, value, actions, tensor(Buffer.Returns).to(_device), tensor(Buffer.Advantages).to(_device),
+            _net.LogStd, config);
+    }
+
+    private Tensor ObservationTensor(float[] observations, int count)
+    {
+        var t = tensor(observations).reshape([count, .. _obsShape]);
+        return _device.type == DeviceType.CPU ? t : t.to(_device);
+    }
+
+    private Tensor StartsTensor()
+    {
+        for (int i = 0; i < _n; i++) _startFlags[i] = _starts[i] ? 1f : 0f;
+        return tensor(_startFlags).to(_device);
+    }
+
+    private void ReplaceState(Tensor hn, Tensor cn)
+    {
+        _h?.Dispose();
+        _c?.Dispose();
+        _h = hn.DetachFromDisposeScope();
+        _c = cn.DetachFromDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { _h, _c, _h0, _c0 }) t?.Dispose();
+    }
+}

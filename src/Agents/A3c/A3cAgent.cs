@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using DeepRL.Agents.A2c;
+using DeepRL.Agents.Policies;
+using DeepRL.Agents.Torch;
+using DeepRL.Agents.Training;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using DeepRL.Environments.Vector;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepRL.Agents.A3c;
+
+/// <summary>
+/// A3C (Mnih et al. 2016, Algorithm S3). N worker threads, each with its own envs and a local copy of the
+/// actor-critic, repeat: collect t_max steps, compute n-step returns (V(final obs) on truncation, 0 on
+/// termination), backpropagate the actor-critic loss through the local copy, apply those gradients to the
+/// shared global network with the shared optimizer (RMSProp statistics shared by all workers), and copy the
+/// global weights back. The calling thread coordinates: it is the only one that touches the run (episode
+/// records, the step clock, evaluations and checkpoints from a snapshot of the global weights, and the
+/// garbage-collection safe points that all workers pass through).
+/// </summary>
+public sealed class A3cAgent : IAgent
+{
+    private readonly Device _device;
+    private readonly ActorCritic _global;
+    private readonly Parameter[] _globalParameters;
+    private readonly ActorCritic _snapshot;
+    private readonly IOptimizer _optimizer;
+    private readonly object _applyLock = new();
+    private long _globalStep;
+    private volatile bool _stop;
+    private Exception? _failure;
+    private ActorCriticMetrics? _lastMetrics;
+
+    public A3cAgent(A3cConfig config, Box observationSpace, Space actionSpace, Device device, int seed)
+    {
+        config.Validate();
+        Config = config;
+        ObservationSpace = observationSpace;
+        ActionSpace = actionSpace;
+        _device = device;
+        // One intra-op thread: the workers are the parallelism (more would oversubscribe the cores).
+        torch.set_num_threads(1);
+        torch.manual_seed(seed);
+        _global = ActorCriticParts.Network(config, observationSpace, actionSpace);
+        _global.to(device);
+        _globalParameters = _global.parameters().ToArray();
+        _snapshot = ActorCriticParts.Network(config, observationSpace, actionSpace);
+        _snapshot.to(device);
+        _optimizer = ActorCriticParts.Optimizer(config, _globalParameters);
+    }
+
+    public string Algo => "a3c";
+
+    public A3cConfig Config { get; }
+
+    public Box ObservationSpace { get; }
+
+    public Space ActionSpace { get; }
+
+    /// <summary>Called by every worker after each applied update (tests use it to inject failures).</summary>
+    public Action<int, long>? AfterUpdate { get; set; }
+
+    public void Learn(TrainingRun run)
+    {
+        int workers = Config.ResolvedWorkers;
+        _globalStep = run.Step;
+        _stop = false;
+        _failure = null;
+        var episodes = new ConcurrentQueue<(double Return, int Length)>();
+        var threads = Enumerable.Range(0, workers)
+            .Select(w => new Thread(() => Worker(w, run, episodes)) { IsBackground = true, Name = $"a3c-worker-{w}" })
+            .ToArray();
+        foreach (var t in threads) t.Start();
+
+        // The coordinator: the only thread that touches the run.
+        long nextLog = 0;
+        while (threads.Any(t => t.IsAlive))
+        {
+            long step = Interlocked.Read(ref _globalStep);
+            while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
+            run.Advance(step);
+            if (step >= nextLog && _lastMetrics is { } m)
+            {
+                nextLog = step + 1000;
+                m.Log(run.Metrics, _optimizer.LearningRate, step);
+            }
+            if (run.ShouldStop || _failure is not null) _stop = true;
+            Thread.Sleep(1);
+        }
+        foreach (var t in threads) t.Join();
+        while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
+        run.Advance(Interlocked.Read(ref _globalStep));
+        if (_failure is not null) throw _failure;
+    }
+
+    private void Worker(int w, TrainingRun run, ConcurrentQueue<(double, int)> episodes)
+    {
+        var c = Config;
+        try
+        {
+            using var local = ActorCriticParts.Network(c, ObservationSpace, ActionSpace);
+            local.to(_device);
+            var localParameters = local.parameters().ToArray();
+            lock (_applyLock) CopyGlobalInto(localParameters);
+            using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerWorker, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
+            int envSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step) + w * c.EnvsPerWorker;
+            envs.Reset(envSeed);
+            using var collector = new SegmentCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
+            long total = run.TotalSteps;
+            while (!_stop)
+            {
+                // Holds the GC gate while doing tensor work; released between segments (the worker's safe point).
+                using var lease = run.Gc.EnterWork();
+                bool complete = collector.Collect(
+                    () => _stop || Interlocked.Read(ref _globalStep) >= total,
+                    (ret, len) => episodes.Enqueue((ret, len)),
+                    () => Interlocked.Add(ref _globalStep, c.EnvsPerWorker));
+                if (!complete) break;
+                collector.ComputeReturns((float)c.Gamma);
+
+                using var scope = NewDisposeScope();
+                var loss = collector.Loss(c);
+                foreach (var p in localParameters) p.grad?.zero_();
+                loss.Total.backward();
+                if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(localParameters, c.MaxGradNorm);
+                var gradients = localParameters.Select(p => p.grad).ToArray();
+                if (c.Hogwild) Apply(gradients, localParameters);
+                else lock (_applyLock) Apply(gradients, localParameters);
+                if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
+                AfterUpdate?.Invoke(w, Interlocked.Read(ref _globalStep));
+            }
+        }
+        catch (Exception ex)
+        {
+            Interlocked.CompareExchange(ref _failure, new A3cWorkerException(w, Interlocked.Read(ref _globalStep), ex), null);
+            _stop = true;
+        }
+    }
+
+    /// <summary>Local gradients → shared optimizer step on the global parameters → global weights back into the local copy.</summary>
+    private void Apply(Tensor?[] gradients, Parameter[] localParameters)
+    {
+        _optimizer.LearningRate = ActorCriticParts.LearningRate(Config, Interlocked.Read(ref _globalStep));
+        _optimizer.Step(gradients);
+        CopyGlobalInto(localParameters);
+    }
+
+    private void CopyGlobalInto(Parameter[] target)
+    {
+        using var _ = no_grad();
+        for (int i = 0; i < target.Length; i++) target[i].copy_(_globalParameters[i]);
+    }
+
+    /// <summary>A consistent copy of the global weights (taken under the apply lock) for evaluation.</summary>
+    public IBatchPolicy GreedyPolicy()
+    {
+        lock (_applyLock) CopyGlobalInto(_snapshot.parameters().ToArray());
+        return new GreedyActorPolicy(_snapshot, ObservationSpace.Shape, _device);
+    }
+
+    /// <summary>Serializes the global network and optimizer under the apply lock into memory, then writes outside it.</summary>
+    public void Save(string directory, bool includeReplay)
+    {
+        byte[] model, optimizer;
+        lock (_applyLock)
+        {
+            using var modelStream = new MemoryStream();
+            using (var writer = new BinaryWriter(modelStream, System.Text.Encoding.UTF8, leaveOpen: true)) _global.save(writer);
+            model = modelStream.ToArray();
+            using var optimizerStream = new MemoryStream();
+            _optimizer.Save(optimizerStream);
+            optimizer = optimizerStream.ToArray();
+        }
+        File.WriteAllBytes(Path.Combine(directory, "model.pt"), model);
+        File.WriteAllBytes(Path.Combine(directory, "optimizer.pt"), optimizer);
+    }
+
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
+    {
+        lock (_applyLock)
+        {
+            CheckpointFiles.LoadModule(_global, Path.Combine(directory, "model.pt"));
+            if (!includeTrainingState) return;
+            string optimizer = Path.Combine(directory, "optimizer.pt");
+            if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _snapshot.Dispose();
+        _global.Dispose();
+    }
+}
