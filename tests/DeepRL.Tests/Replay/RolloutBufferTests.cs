@@ -98,4 +98,36 @@ public class RolloutBufferTests
         b.Add([0], [0], [0], [0], [0], [false], [false], [true]);
         Assert.Throws<InvalidOperationException>(() => b.Add([0], [0], [0], [0], [0], [false], [false], [false]));
     }
+
+    [Test]
+    public void N_step_returns_bootstrap_from_the_last_value_without_episode_ends()
+    {
+        var b = OneEnv([1, 2, 3], [0.5f, 1.0f, 1.5f], [false, false, false], [false, false, false]);
+        b.ComputeNStepReturns([2.0f], Gamma);
+        // R2 = 3 + 0.9·2 = 4.8;  R1 = 2 + 0.9·4.8 = 6.32;  R0 = 1 + 0.9·6.32 = 6.688
+        Assert.That(b.Returns, Is.EqualTo(new[] { 6.688f, 6.32f, 4.8f }).Within(1e-5f));
+        Assert.That(b.Advantages, Is.EqualTo(new[] { 6.188f, 5.32f, 3.3f }).Within(1e-5f));
+    }
+
+    [Test]
+    public void N_step_returns_stop_at_a_termination()
+    {
+        var b = OneEnv([1, 2, 3], [0.5f, 1.0f, 1.5f], [false, true, false], [false, false, false]);
+        b.ComputeNStepReturns([2.0f], Gamma);
+        // R2 = 3 + 0.9·2 = 4.8 (new episode);  R1 = 2 (terminal: nothing after);  R0 = 1 + 0.9·2 = 2.8
+        Assert.That(b.Returns, Is.EqualTo(new[] { 2.8f, 2.0f, 4.8f }).Within(1e-5f));
+    }
+
+    [Test]
+    public void N_step_returns_bootstrap_a_truncation_from_the_final_observation_value()
+    {
+        var b = new RolloutBuffer(3, 1, 1, 1);
+        b.Add([0], [0], [0], [0.5f], [1], [false], [false], [true]);
+        b.Add([1], [0], [0], [1.0f], [2], [false], [true], [false]);
+        b.SetTruncationValue(0, 10f); // V(final observation of the truncated episode)
+        b.Add([2], [0], [0], [1.5f], [3], [false], [false], [true]);
+        b.ComputeNStepReturns([2.0f], Gamma);
+        // R2 = 3 + 0.9·2 = 4.8;  R1 = 2 + 0.9·10 = 11 (not R2: another episode);  R0 = 1 + 0.9·11 = 10.9
+        Assert.That(b.Returns, Is.EqualTo(new[] { 10.9f, 11f, 4.8f }).Within(1e-5f));
+    }
 }
