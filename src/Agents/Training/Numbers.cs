@@ -29,7 +29,9 @@ public static class Numbers
     public static string Against(double value, double threshold)
     {
         int cmp = value.CompareTo(threshold);
-        for (int digits = 1; digits <= 15; digits++)
+        string shortText = Short(value);
+        int shortDigits = shortText.Contains('.') ? shortText.Length - shortText.IndexOf('.') - 1 : 0;
+        for (int digits = Math.Max(1, shortDigits); digits <= 15; digits++)
         {
             string text = value.ToString("F" + digits, CultureInfo.InvariantCulture);
             double shown = double.Parse(text, CultureInfo.InvariantCulture);

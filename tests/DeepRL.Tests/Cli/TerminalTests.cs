@@ -113,6 +113,7 @@ public partial class TerminalTests
     [TestCase(475.0, 475.0, "475.0")]
     [TestCase(500.0, 475.0, "500.0")]
     [TestCase(0.8999, 0.9, "0.8999")]
+    [TestCase(0.955, 0.9, "0.955")]
     public void Values_printed_against_a_threshold_keep_their_side_of_it(double value, double threshold, string expected) =>
         Assert.That(Numbers.Against(value, threshold), Is.EqualTo(expected));
 

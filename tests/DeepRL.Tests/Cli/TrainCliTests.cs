@@ -116,4 +116,27 @@ public class TrainCliTests
         Assert.That(r.ExitCode, Is.EqualTo(2));
         Assert.That(r.Error, Does.Contain("CUDA is not available"));
     }
+
+    [Test]
+    public void A3c_trains_with_workers_from_the_command_line_and_its_run_evaluates()
+    {
+        var r = Train("--env", "CartPole-v1", "--algo", "a3c", "--workers", "2", "--steps", "3000", "--eval-every", "0",
+            "--eval-episodes", "2", "--final-eval-episodes", "5", "--set", "net_arch=16");
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        Assert.That(r.Output, Does.Contain("status: completed after"));
+        string run = Directory.GetDirectories(_out).Single();
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement;
+        Assert.That(config.GetProperty("hyperparameters").GetProperty("workers").GetInt32(), Is.EqualTo(2));
+        var e = CliRunner.Run("eval", "--run", run, "--episodes", "3");
+        Assert.That(e.ExitCode, Is.Zero, e.Error);
+        Assert.That(e.Output, Does.Contain("CartPole-v1 a3c (checkpoint"));
+    }
+
+    [Test]
+    public void Workers_is_refused_for_algorithms_without_worker_threads()
+    {
+        var r = Train("--env", "CartPole-v1", "--algo", "ppo", "--workers", "2");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("--workers applies to --algo a3c only"));
+    }
 }
