@@ -33,10 +33,17 @@ public static class AgentCatalog
             "a3c" => HyperparameterResolver.Resolve<A3cConfig>(algo, envId, configFile, overrides),
             _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides),
         };
+        var resolved = JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
+        foreach (var (key, value) in resolved)
+        {
+            // Named literals (NaN, Infinity) are how System.Text.Json writes non-finite doubles.
+            if (value is JsonValue v && v.TryGetValue(out string? text) && text is "NaN" or "Infinity" or "-Infinity")
+                throw new ArgumentException($"Hyperparameter {key} must be a finite number, got {text}.");
+        }
         if (config is DqnConfig dqn) dqn.Validate();
         if (config is PpoConfig ppo) ppo.Validate();
         if (config is ActorCriticConfig ac) ac.Validate();
-        return JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
+        return resolved;
     }
 
     /// <summary>

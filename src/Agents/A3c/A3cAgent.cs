@@ -93,6 +93,8 @@ public sealed class A3cAgent : IAgent
         foreach (var t in threads) t.Join();
         while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
         run.Advance(Interlocked.Read(ref _globalStep));
+        if (_failure is A3cWorkerException { InnerException: NonFiniteValueException nonFinite } failed)
+            throw new NonFiniteValueException($"A3C worker {failed.Worker}: {nonFinite.Message}");
         if (_failure is not null) throw _failure;
     }
 

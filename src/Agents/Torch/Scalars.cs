@@ -33,6 +33,10 @@ public static class GradientClipping
         var total = stack(grads.Select(g => g.square().sum()).ToArray()).sum().sqrt();
         var coefficient = total.add(Scalars.Of(1e-6)).reciprocal().mul(Scalars.Of(maxNorm)).clamp_max(Scalars.One);
         foreach (var g in grads) g.mul_(coefficient);
-        return total.item<float>();
+        float norm = total.item<float>();
+        if (!float.IsFinite(norm))
+            throw new DeepRL.Environments.NonFiniteValueException($"The gradient norm is {norm}: the loss or its gradients became NaN/∞ " +
+                "(likely causes: a learning rate that is too high, exploding values, or NaN inputs). Training stopped; the last checkpoint is kept.");
+        return norm;
     }
 }

@@ -27,9 +27,11 @@ public static class AtomicFile
     }
 
     /// <summary>
-    /// Replaces directory <paramref name="path"/> with one filled by <paramref name="fill"/>: the new
-    /// contents are complete before the swap, and the previous version survives as <c>path.old</c>
-    /// until the swap is done (readers fall back to it, see <see cref="ResolveDirectory"/>).
+    /// Replaces checkpoint folder <paramref name="path"/> with one filled by <paramref name="fill"/>, so that at
+    /// every instant a complete copy is reachable (<see cref="ResolveDirectory"/>): the new folder is filled and
+    /// given its manifest (sizes and checksums) in a temp folder; the previous version is moved to
+    /// <c>path.old</c>, the new one into place, and only then is <c>.old</c> deleted. A stale <c>.old</c> is only
+    /// deleted while a complete <c>path</c> exists. <see cref="TestPause"/> lets tests stop the process between steps.
     /// </summary>
     public static void ReplaceDirectory(string path, Action<string> fill)
     {
@@ -42,9 +44,18 @@ public static class AtomicFile
         try
         {
             fill(tmp);
-            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-            if (Directory.Exists(full)) Directory.Move(full, old);
+            CheckpointManifest.Write(tmp);
+            TestPause?.Invoke("filled");
+            if (Directory.Exists(full) && Directory.Exists(old) && CheckpointManifest.IsComplete(full)) Directory.Delete(old, recursive: true);
+            TestPause?.Invoke("old-removed");
+            if (Directory.Exists(full))
+            {
+                if (Directory.Exists(old)) Directory.Delete(full, recursive: true); // full is damaged; old is the good copy
+                else Directory.Move(full, old);
+            }
+            TestPause?.Invoke("moved-aside");
             Directory.Move(tmp, full);
+            TestPause?.Invoke("moved-in");
             if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         }
         finally
@@ -53,10 +64,48 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>The directory to read: <paramref name="path"/>, or its <c>.old</c> copy if a swap was interrupted.</summary>
+    /// <summary>Test seam: called between the steps of <see cref="ReplaceDirectory"/> ("filled", "old-removed", "moved-aside", "moved-in").</summary>
+    public static Action<string>? TestPause { get; set; }
+
+    /// <summary>
+    /// The complete copy of checkpoint folder <paramref name="path"/> to read: the folder itself, else its
+    /// <c>.old</c> copy, else a complete temp folder left by an interrupted save (the newest); null if none.
+    /// Folders saved before manifests existed count as complete.
+    /// </summary>
     public static string? ResolveDirectory(string path)
     {
-        if (Directory.Exists(path)) return path;
-        return Directory.Exists(path + ".old") ? path + ".old" : null;
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) && ManifestOk(full)) return full;
+        if (Directory.Exists(full + ".old") && ManifestOk(full + ".old")) return full + ".old";
+        string parent = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(parent)) return null;
+        return Directory.GetDirectories(parent, $".{Path.GetFileName(full)}.*.tmp")
+            .Where(CheckpointManifest.IsComplete)
+            .OrderByDescending(Directory.GetLastWriteTimeUtc)
+            .FirstOrDefault();
+    }
+
+    private static bool ManifestOk(string folder) =>
+        File.Exists(Path.Combine(folder, CheckpointManifest.FileName)) ? CheckpointManifest.IsComplete(folder) : Directory.EnumerateFileSystemEntries(folder).Any();
+
+    /// <summary>
+    /// After a crash: puts the complete copy of <paramref name="path"/> back in place (from <c>.old</c> or a
+    /// complete temp folder) and deletes the leftovers of interrupted saves. Returns the folder, or null.
+    /// </summary>
+    public static string? Recover(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? good = ResolveDirectory(full);
+        if (good is not null && good != full)
+        {
+            if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
+            Directory.Move(good, full);
+            good = full;
+        }
+        if (good is not null && Directory.Exists(full + ".old")) Directory.Delete(full + ".old", recursive: true);
+        string parent = Path.GetDirectoryName(full)!;
+        if (Directory.Exists(parent))
+            foreach (string stale in Directory.GetDirectories(parent, $".{Path.GetFileName(full)}.*.tmp")) Directory.Delete(stale, recursive: true);
+        return good;
     }
 }

@@ -35,14 +35,20 @@ public sealed class MetricsLog : IDisposable
         return w;
     }
 
-    /// <summary>Keeps only rows with step ≤ <paramref name="step"/> (and complete lines), rewriting the files atomically.</summary>
+    /// <summary>
+    /// Keeps only rows with step ≤ <paramref name="step"/>, rewriting the files atomically. A last line without its
+    /// newline was torn by a kill mid-write (its fields may be cut short) and is dropped too.
+    /// </summary>
     public static void TruncateAfter(RunDirectory dir, long step)
     {
         foreach (var (path, header) in new[] { (dir.MetricsFile, EpisodeHeader), (Path.Combine(dir.Path, "evaluations.csv"), EvalHeader) })
         {
             if (!File.Exists(path)) continue;
             int columns = header.Split(',').Length;
-            var kept = File.ReadAllLines(path).Skip(1)
+            string text = File.ReadAllText(path);
+            var lines = text.Split('\n').ToList();
+            lines.RemoveAt(lines.Count - 1); // after the final newline: empty, or a torn row
+            var kept = lines.Skip(1)
                 .Where(l => l.Split(',').Length == columns && long.TryParse(l.Split(',')[0], out long s) && s <= step)
                 .Prepend(header);
             AtomicFile.WriteAllText(path, string.Join('\n', kept) + "\n");
@@ -79,7 +85,15 @@ public sealed class MetricsLog : IDisposable
         Flush();
     }
 
-    private static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("G6", CultureInfo.InvariantCulture) : "";
+    /// <summary>A number for the CSV: empty when absent, and nan / inf / -inf written out (never silently empty).</summary>
+    private static string F(double? v) => v switch
+    {
+        null => "",
+        double d when double.IsNaN(d) => "nan",
+        double d when double.IsPositiveInfinity(d) => "inf",
+        double d when double.IsNegativeInfinity(d) => "-inf",
+        double d => d.ToString("G6", CultureInfo.InvariantCulture),
+    };
 
     private void FlushIfDue()
     {

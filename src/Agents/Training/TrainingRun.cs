@@ -140,8 +140,9 @@ public sealed class TrainingRun : IDisposable
     public static TrainingRun Resume(RunDirectory dir, RunOptions options, IAgent agent, long totalSteps, EnvRegistry registry,
         ILogger log, ITrainingObserver? observer = null)
     {
-        string checkpoint = AtomicFile.ResolveDirectory(dir.Checkpoint(LatestCheckpoint))
-            ?? throw new FileNotFoundException($"Run '{dir.Path}' has no checkpoints/latest to resume from.");
+        // Puts the complete copy back in place after a crash (from .old or an interrupted save) and removes leftovers.
+        AtomicFile.Recover(dir.Checkpoint(BestCheckpoint));
+        string checkpoint = AtomicFile.Recover(dir.Checkpoint(LatestCheckpoint)) ?? MissingOrCorrupt(dir, LatestCheckpoint);
         var state = ReadState(Path.Combine(checkpoint, RunStateFile));
         bool hasReplay = File.Exists(Path.Combine(checkpoint, "replay.msgpack"));
         agent.Load(checkpoint, includeReplay: hasReplay);
@@ -149,6 +150,20 @@ public sealed class TrainingRun : IDisposable
         log.LogInformation("Resuming {Run} at step {Step} ({Replay})", dir.Name, state.Step,
             hasReplay ? "with its replay buffer" : "replay buffer not saved: it refills from scratch");
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, state);
+    }
+
+    /// <summary>
+    /// The complete copy of a run's checkpoint (see <see cref="AtomicFile.ResolveDirectory"/>); when there is none,
+    /// an error that names the damaged file, or says the checkpoint does not exist.
+    /// </summary>
+    public static string CheckpointFolder(RunDirectory dir, string name) =>
+        AtomicFile.ResolveDirectory(dir.Checkpoint(name)) ?? MissingOrCorrupt(dir, name);
+
+    private static string MissingOrCorrupt(RunDirectory dir, string name)
+    {
+        string folder = dir.Checkpoint(name);
+        if (System.IO.Directory.Exists(folder)) CheckpointManifest.Verify(folder); // throws, naming the damaged file
+        throw new FileNotFoundException($"Run '{dir.Path}' has no complete checkpoints/{name} (has it trained yet?).");
     }
 
     /// <summary>The run's summary.json when the run finished (completed or solved), else null.</summary>
@@ -175,7 +190,16 @@ public sealed class TrainingRun : IDisposable
         using (_metrics = new MetricsLog(Directory))
         {
             _log.LogInformation("Run {Run}: {Algo} on {Env}, seed {Seed}, {Steps} steps", Directory.Name, Options.Algo, Options.EnvId, Options.Seed, TotalSteps);
-            Agent.Learn(this);
+            try
+            {
+                Agent.Learn(this);
+            }
+            catch (NonFiniteValueException ex)
+            {
+                // Nothing is saved past this point: the last checkpoint (from before the fault) stays the resumable one.
+                _metrics.Flush();
+                throw new NonFiniteValueException($"{ex.Message} (run step {Step}; the last good checkpoint is kept in {Directory.Checkpoint(LatestCheckpoint)})");
+            }
             if (!_stopRequested && (LastEval is null || LastEval.Step != Step)) Evaluate();
             SaveCheckpoint(LatestCheckpoint, Options.SaveReplay);
             ReportProgress(force: true);

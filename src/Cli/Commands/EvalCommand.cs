@@ -71,8 +71,7 @@ public static class EvalCommand
                       ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(TrainingRun.BestCheckpoint)) is not null ? TrainingRun.BestCheckpoint : TrainingRun.LatestCheckpoint);
         if (name is not (TrainingRun.BestCheckpoint or TrainingRun.LatestCheckpoint))
             throw new CliException($"--checkpoint must be best or latest, got '{checkpointName}'.");
-        string folder = AtomicFile.ResolveDirectory(dir.Checkpoint(name))
-                        ?? throw new CliException($"Run '{dir.Path}' has no checkpoints/{name} (has it trained yet?).");
+        string folder = TrainingRun.CheckpointFolder(dir, name);
         using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
         var (agent, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
         try

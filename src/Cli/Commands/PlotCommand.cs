@@ -42,7 +42,7 @@ public static class PlotCommand
         if (!File.Exists(csv)) throw new FileNotFoundException($"'{csv}' does not exist (has the run evaluated yet?).", csv);
         return File.ReadLines(csv).Skip(1)
             .Select(l => l.Split(','))
-            .Where(p => p.Length > column && double.TryParse(p[column], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .Where(p => p.Length > column && double.TryParse(p[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
             .Select(p => (double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[column], CultureInfo.InvariantCulture)))
             .ToList();
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using DeepRL.Agents;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
@@ -133,23 +134,22 @@ public static class TrainCommand
                 ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer)
                 : TrainingRun.Resume(resumeDir, options, agent, totalSteps, ctx.Registry, log, observer);
 
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // Ctrl-C, SIGTERM (docker stop, schedulers, timeout) and SIGHUP (closed SSH session) all stop at the next
+            // step, save latest and write the summary. A second SIGTERM/SIGHUP waits for that save; a second
+            // Ctrl-C ends the process at once (checkpoint saves are crash-safe, so nothing complete is lost).
+            void Stop(PosixSignalContext signal)
             {
-                if (run.Interrupted) return; // second Ctrl-C: let the process end
-                e.Cancel = true;
+                bool first = !run.Interrupted;
+                if (signal.Signal == PosixSignal.SIGINT && !first) return; // second Ctrl-C: let the process end
+                signal.Cancel = true;
                 run.RequestStop();
-                log.LogWarning("Stopping: saving a resumable checkpoint (press Ctrl-C again to abort)");
-            };
-            Console.CancelKeyPress += onCancel;
-            RunSummary summary;
-            try
-            {
-                summary = observer.Run(run.Train);
+                if (first) log.LogWarning("{Signal}: stopping, saving a resumable checkpoint", signal.Signal);
+                else log.LogWarning("{Signal}: already stopping; waiting for the checkpoint to be saved", signal.Signal);
             }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            var summary = observer.Run(run.Train);
             PrintSummary(ctx, run, summary);
             return summary.Status == "interrupted" ? 130 : 0;
         });

@@ -103,6 +103,7 @@ public abstract class VectorEnvironment : IVectorEnvironment
         actions.CopyTo(DiscreteActions);
         ActionsAreContinuous = false;
         _stepRunner.Run();
+        CheckFinite();
     }
 
     public void Step(ReadOnlySpan<float> actions)
@@ -114,7 +115,42 @@ public abstract class VectorEnvironment : IVectorEnvironment
         actions.CopyTo(ContinuousActions);
         ActionsAreContinuous = true;
         _stepRunner.Run();
+        CheckFinite();
     }
+
+    /// <summary>
+    /// A NaN or ∞ reward or observation would silently poison training (weights turn NaN and the run still
+    /// "completes"), so it stops the step with a message naming the value, the env and its episode step.
+    /// </summary>
+    private void CheckFinite()
+    {
+        for (int i = 0; i < NumEnvs; i++)
+        {
+            if (!float.IsFinite(Rewards[i]))
+                throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {StepOfEpisode(i)} of its episode; check the environment's reward computation.");
+        }
+        var obs = Observations.AsSpan();
+        if (!AllFinite(obs, out int bad))
+            throw new NonFiniteValueException($"{EnvName} returned a non-finite observation ({obs[bad]} at index {bad % ObsSize}) in env {bad / ObsSize} at step {StepOfEpisode(bad / ObsSize)} of its episode; check the environment's observation computation.");
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values, out int bad)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            if (!float.IsFinite(values[k]))
+            {
+                bad = k;
+                return false;
+            }
+        }
+        bad = -1;
+        return true;
+    }
+
+    private int StepOfEpisode(int i) => HasFinalObservation[i] ? FinishedEpisodeLengths[i] : RunningLengths[i];
+
+    private string EnvName => Spec?.Id is string id ? $"Environment {id}" : "The environment";
 
     /// <summary>Resets envs [start, end) and writes their observations; env i gets <c>seed + i</c> when seeded.</summary>
     protected abstract void ResetRange(int start, int end, int? seed);
