@@ -82,7 +82,8 @@ public static class DeepRlCli
         var inner = ex is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : ex;
         if (inner is System.Reflection.TargetInvocationException { InnerException: { } tie }) inner = tie;
         bool userError = inner is CliException or ArgumentException or FormatException or FileNotFoundException
-            or DirectoryNotFoundException or InvalidDataException or NotSupportedException or NonFiniteValueException;
+            or DirectoryNotFoundException or InvalidDataException or NotSupportedException or NonFiniteValueException
+            or DeepRL.Agents.Training.RunStorageException;
         error.WriteLine($"error: {inner.Message}");
         if (verbose) error.WriteLine(inner.ToString());
         else if (!userError) error.WriteLine("(run with --verbose for the stack trace)");

@@ -35,7 +35,14 @@ public sealed class RunDirectory
         string baseName = $"{Sanitize(envId)}__{algo}__{seed}__{stamp}";
         string path = System.IO.Path.Combine(root, baseName);
         for (int k = 2; Directory.Exists(path); k++) path = System.IO.Path.Combine(root, $"{baseName}-{k}");
-        Directory.CreateDirectory(path);
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStorageException($"Cannot create run folder '{path}': {RunStorageException.Cause(ex, root)}. Choose another --out.", ex);
+        }
         return new RunDirectory(path);
     }
 

@@ -43,4 +43,22 @@ public sealed record RunOptions
 
     /// <summary>Resolved algorithm hyperparameters (snake_case JSON object).</summary>
     public JsonObject Hyperparameters { get; init; } = new();
+
+    /// <summary>Rejects nulls and out-of-range values, naming the file and the field.</summary>
+    public RunOptions Validated(string path)
+    {
+        string? problem =
+            string.IsNullOrWhiteSpace(EnvId) ? "env_id is missing" :
+            string.IsNullOrWhiteSpace(Algo) ? "algo is missing" :
+            EnvOptions is null ? "env_options is null" :
+            string.IsNullOrWhiteSpace(Device) ? "device is missing" :
+            EvalEvery < 0 ? $"eval_every is {EvalEvery}" :
+            EvalEpisodes < 1 ? $"eval_episodes is {EvalEpisodes}" :
+            FinalEvalEpisodes < 0 ? $"final_eval_episodes is {FinalEvalEpisodes}" :
+            CheckpointEvery < 0 ? $"checkpoint_every is {CheckpointEvery}" :
+            Hyperparameters is null ? "hyperparameters is null" :
+            null;
+        if (problem is not null) throw new InvalidDataException($"'{path}' is not a valid DeepRL run config: {problem}.");
+        return this;
+    }
 }

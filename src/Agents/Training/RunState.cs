@@ -17,4 +17,18 @@ public sealed record RunState
     public EvalRecord? SolvedAt { get; init; }
 
     public double[] RecentReturns { get; init; } = [];
+
+    /// <summary>Rejects values no run can have, naming the file and the field (a resume would otherwise act on them).</summary>
+    public RunState Validated(string path)
+    {
+        string? problem =
+            Step < 0 ? $"step is {Step}" :
+            Episodes < 0 ? $"episodes is {Episodes}" :
+            !double.IsFinite(ElapsedSeconds) || ElapsedSeconds < 0 ? $"elapsed_seconds is {ElapsedSeconds}" :
+            RecentReturns is null ? "recent_returns is null" :
+            RecentReturns.Any(r => !double.IsFinite(r)) ? "recent_returns holds a non-finite value" :
+            null;
+        if (problem is not null) throw new InvalidDataException($"Checkpoint file '{path}' is invalid: {problem}.");
+        return this;
+    }
 }

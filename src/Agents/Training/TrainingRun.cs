@@ -118,6 +118,7 @@ public sealed class TrainingRun : IDisposable
         ILogger log, ITrainingObserver? observer = null)
     {
         var dir = RunDirectory.Create(outputRoot, options.EnvId, options.Algo, options.Seed);
+        ProbeWritable(dir);
         AtomicFile.WriteAllText(dir.ConfigFile, JsonSerializer.Serialize(options, HyperparameterResolver.Json));
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, null);
     }
@@ -127,8 +128,8 @@ public sealed class TrainingRun : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<RunOptions>(File.ReadAllText(dir.ConfigFile), HyperparameterResolver.Json)
-                   ?? throw new InvalidDataException($"'{dir.ConfigFile}' is empty.");
+            return (JsonSerializer.Deserialize<RunOptions>(File.ReadAllText(dir.ConfigFile), HyperparameterResolver.Json)
+                    ?? throw new InvalidDataException($"'{dir.ConfigFile}' is empty.")).Validated(dir.ConfigFile);
         }
         catch (JsonException ex)
         {
@@ -140,6 +141,7 @@ public sealed class TrainingRun : IDisposable
     public static TrainingRun Resume(RunDirectory dir, RunOptions options, IAgent agent, long totalSteps, EnvRegistry registry,
         ILogger log, ITrainingObserver? observer = null)
     {
+        ProbeWritable(dir);
         // Puts the complete copy back in place after a crash (from .old or an interrupted save) and removes leftovers.
         AtomicFile.Recover(dir.Checkpoint(BestCheckpoint));
         string checkpoint = AtomicFile.Recover(dir.Checkpoint(LatestCheckpoint)) ?? MissingOrCorrupt(dir, LatestCheckpoint);
@@ -177,10 +179,25 @@ public sealed class TrainingRun : IDisposable
     /// <summary>The env step at which the checkpoint in <paramref name="checkpointFolder"/> was saved.</summary>
     public static long CheckpointStep(string checkpointFolder) => ReadState(Path.Combine(checkpointFolder, RunStateFile)).Step;
 
+    /// <summary>Writes and deletes a probe file, so an unwritable run folder is reported before any training.</summary>
+    private static void ProbeWritable(RunDirectory dir)
+    {
+        string probe = Path.Combine(dir.Path, $".write-probe-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(probe, new byte[4096]);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStorageException($"Cannot write to run folder '{dir.Path}': {RunStorageException.Cause(ex, dir.Path)}.", ex);
+        }
+    }
+
     private static RunState ReadState(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file '{path}' is missing.", path);
-        return CheckpointFiles.ReadJson<RunState>(path);
+        return CheckpointFiles.ReadJson<RunState>(path).Validated(path);
     }
 
     /// <summary>Trains the agent to the end (or until stopped), then evaluates, checkpoints and writes summary.json.</summary>
@@ -348,11 +365,22 @@ public sealed class TrainingRun : IDisposable
             RecentReturns = _recentReturns.ToArray(),
         };
         _metrics?.Flush();
-        AtomicFile.ReplaceDirectory(Directory.Checkpoint(name), tmp =>
+        try
         {
-            Agent.Save(tmp, includeReplay);
-            File.WriteAllText(Path.Combine(tmp, RunStateFile), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
-        });
+            AtomicFile.ReplaceDirectory(Directory.Checkpoint(name), tmp =>
+            {
+                Agent.Save(tmp, includeReplay);
+                File.WriteAllText(Path.Combine(tmp, RunStateFile), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
+            });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException || ex.Message.Contains("writing the serialized data", StringComparison.Ordinal))
+        {
+            // TorchSharp reports a failed write as "Error occurred while writing the serialized data to the stream.": say why.
+            string resumable = AtomicFile.ResolveDirectory(Directory.Checkpoint(LatestCheckpoint)) is null
+                ? "There is no earlier checkpoint."
+                : $"The previous checkpoint is intact: fix the cause, then resume with: deeprl train --resume {Directory.Path}";
+            throw new RunStorageException($"Could not save checkpoint '{name}' in {Directory.CheckpointsDir}: {RunStorageException.Cause(ex, Directory.Path)}. {resumable}", ex);
+        }
         _log.LogDebug("Saved checkpoint {Name} at step {Step}", name, Step);
     }
 

@@ -165,4 +165,137 @@ public class ReliabilityTests
         Assert.That(eval.ExitCode, Is.EqualTo(2));
         Assert.That(eval.Error, Does.Contain(path));
     }
+
+    [TestCase("enospc", "no space left on the device")]
+    [TestCase("eacces", "permission denied")]
+    public void A_failing_checkpoint_write_reports_the_cause_keeps_the_previous_checkpoint_and_exits_2(string fault, string cause)
+    {
+        var r = CliRunner.Run(["train", "--out", _out, "--steps", "1000", "--checkpoint-every", "500", .. SmallDqn]);
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string run = RunFolder();
+        long before = CheckpointStep(run);
+        AtomicFile.TestPause = stage =>
+        {
+            if (stage != "filled") return;
+            if (fault == "enospc") throw new IOException("No space left on device", 28);
+            throw new UnauthorizedAccessException("Access to the path is denied.");
+        };
+        try
+        {
+            var failing = CliRunner.Run("train", "--resume", run, "--steps", "2000", "--no-progress");
+            Assert.That(failing.ExitCode, Is.EqualTo(2));
+            Assert.That(failing.Error, Does.Contain("Could not save checkpoint 'latest' in " + Path.Combine(run, "checkpoints")).And.Contain(cause)
+                .And.Contain("The previous checkpoint is intact"));
+            Assert.That(failing.Error.Split('\n').Count(l => l.StartsWith("error:", StringComparison.Ordinal)), Is.EqualTo(1), "one error line");
+            Assert.That(failing.Error, Does.Not.Contain("   at "), "no stack trace");
+        }
+        finally
+        {
+            AtomicFile.TestPause = null;
+        }
+        Assert.That(CheckpointStep(run), Is.EqualTo(before), "the previous checkpoint survives");
+        var resumed = CliRunner.Run("train", "--resume", run, "--steps", "2000", "--no-progress");
+        Assert.That(resumed.ExitCode, Is.Zero, resumed.Error);
+    }
+
+    [Test]
+    public void Nan_rewards_stop_training_with_a_message_naming_the_reward_and_step()
+    {
+        var registry = DeepRL.Environments.EnvRegistry.Default;
+        if (!registry.Contains("NanReward-v0"))
+            registry.Register(new DeepRL.Environments.EnvSpec("NanReward-v0", _ => new NanRewardEnv(), 50));
+        var r = CliRunner.Run("train", "--out", _out, "--env", "NanReward-v0", "--algo", "ppo", "--steps", "5000", "--no-progress", "--eval-every", "0");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("returned a non-finite reward (NaN) in env").And.Contain("at step 7 of its episode")
+            .And.Contain("check the environment's reward computation").And.Contain("run step"));
+    }
+
+    [Test]
+    public void An_infinite_learning_rate_is_refused_before_training()
+    {
+        var r = CliRunner.Run("train", "--out", _out, "--env", "CartPole-v1", "--set", "learning_rate=Infinity");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("learning_rate must be a finite number, got Infinity"));
+        Assert.That(Directory.GetDirectories(_out), Is.Empty, "no run folder for a refused config");
+    }
+
+    [Test]
+    public void Metrics_write_nan_and_inf_explicitly()
+    {
+        var dir = new RunDirectory(Directory.CreateDirectory(Path.Combine(_out, "m")).FullName);
+        using (var log = new MetricsLog(dir, tensorboard: false))
+        {
+            log.Scalar("loss", double.NaN, 1);
+            log.Scalar("epsilon", double.PositiveInfinity, 1);
+            log.Episode(1, 1, double.NegativeInfinity, 3, 10, 0.1);
+        }
+        var row = File.ReadAllLines(dir.MetricsFile)[1].Split(',');
+        Assert.That((row[2], row[4], row[5]), Is.EqualTo(("-inf", "nan", "inf")));
+    }
+
+    [TestCase("\"step\": -5", "step is -5")]
+    [TestCase("\"recent_returns\": null", "recent_returns is null")]
+    public void Invalid_run_json_is_refused_naming_file_and_field_and_metrics_survive(string field, string problem)
+    {
+        var r = CliRunner.Run(["train", "--out", _out, "--steps", "600", .. SmallDqn]);
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string run = RunFolder();
+        string latest = Path.Combine(run, "checkpoints", "latest");
+        string runJson = Path.Combine(latest, "run.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(runJson))!.AsObject();
+        string key = field.Split(':')[0].Trim('"');
+        json[key] = System.Text.Json.Nodes.JsonNode.Parse(field.Split(':', 2)[1]);
+        File.WriteAllText(runJson, json.ToJsonString());
+        File.Delete(Path.Combine(latest, CheckpointManifest.FileName)); // as a checkpoint from before manifests
+        string metrics = File.ReadAllText(Path.Combine(run, "metrics.csv"));
+
+        var resume = CliRunner.Run("train", "--resume", run, "--steps", "900", "--no-progress");
+        Assert.That(resume.ExitCode, Is.EqualTo(2));
+        Assert.That(resume.Error, Does.Contain($"Checkpoint file '{runJson}' is invalid: {problem}."));
+        Assert.That(File.ReadAllText(Path.Combine(run, "metrics.csv")), Is.EqualTo(metrics), "no metrics rows deleted");
+    }
+
+    [TestCase("env_id", "null", "env_id is missing")]
+    [TestCase("eval_episodes", "0", "eval_episodes is 0")]
+    [TestCase("hyperparameters", "null", "hyperparameters is null")]
+    public void Invalid_config_json_is_refused_naming_file_and_field(string key, string value, string problem)
+    {
+        var r = CliRunner.Run(["train", "--out", _out, "--steps", "600", .. SmallDqn]);
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string config = Path.Combine(RunFolder(), "config.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json[key] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        File.WriteAllText(config, json.ToJsonString());
+
+        var eval = CliRunner.Run("eval", "--run", RunFolder());
+        Assert.That(eval.ExitCode, Is.EqualTo(2));
+        Assert.That(eval.Error, Does.Contain($"'{config}' is not a valid DeepRL run config: {problem}."));
+        Assert.That(eval.Error, Does.Not.Contain("NullReferenceException"));
+    }
+
+    /// <summary>Reward NaN at the 7th step of every episode.</summary>
+    private sealed class NanRewardEnv : DeepRL.Environments.IEnvironment
+    {
+        private int _t;
+        private readonly float[] _obs = [0f];
+
+        public DeepRL.Environments.Spaces.Box ObservationSpace { get; } = new([1], [-1f], [1f]);
+
+        public DeepRL.Environments.Spaces.Space ActionSpace { get; } = new DeepRL.Environments.Spaces.Discrete(2);
+
+        public DeepRL.Environments.EnvSpec? Spec { get; set; }
+
+        public DeepRL.Environments.ResetResult Reset(int? seed = null)
+        {
+            _t = 0;
+            return new(_obs, DeepRL.Environments.Info.Empty);
+        }
+
+        public DeepRL.Environments.StepResult Step(DeepRL.Environments.EnvAction action) =>
+            new(_obs, ++_t == 7 ? float.NaN : 1f, false, false, DeepRL.Environments.Info.Empty);
+
+        public void Dispose()
+        {
+        }
+    }
 }
