@@ -84,6 +84,8 @@ public sealed class A2cAgent : IAgent
 
     public IBatchPolicy GreedyPolicy() => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device);
 
+    public IBatchPolicy StochasticPolicy(int seed) => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device, new Rng((ulong)seed));
+
     public void Save(string directory, bool includeReplay)
     {
         _net.save(Path.Combine(directory, "model.pt"));

@@ -163,6 +163,12 @@ public sealed class A3cAgent : IAgent
         return new GreedyActorPolicy(_snapshot, ObservationSpace.Shape, _device);
     }
 
+    public IBatchPolicy StochasticPolicy(int seed)
+    {
+        lock (_applyLock) CopyGlobalInto(_snapshot.parameters().ToArray());
+        return new GreedyActorPolicy(_snapshot, ObservationSpace.Shape, _device, new Rng((ulong)seed));
+    }
+
     /// <summary>Serializes the global network and optimizer under the apply lock into memory, then writes outside it.</summary>
     public void Save(string directory, bool includeReplay)
     {

@@ -7,7 +7,8 @@ namespace DeepRL.Agents.Policies;
 /// Deterministic PPO policy for evaluation: the most likely action (Discrete) or the mean (Box), with the
 /// LSTM state carried per row and reset where <see cref="ResetRows"/> says an episode starts.
 /// </summary>
-public sealed class GreedyActorPolicy(ActorCritic network, int[] observationShape, Device device) : IBatchPolicy
+/// <remarks>Given <paramref name="sample"/>, it samples from the policy instead (library <c>Predict(deterministic: false)</c>).</remarks>
+public sealed class GreedyActorPolicy(ActorCritic network, int[] observationShape, Device device, DeepRL.Environments.Rng? sample = null) : IBatchPolicy
 {
     private readonly long[] _shape = observationShape.Select(d => (long)d).ToArray();
     private Tensor? _h, _c;
@@ -23,6 +24,13 @@ public sealed class GreedyActorPolicy(ActorCritic network, int[] observationShap
     {
         using var scope = NewDisposeScope();
         var (actor, _) = Forward(observations, count);
+        if (sample is not null)
+        {
+            var logits = actor.cpu().data<float>().ToArray();
+            int n = logits.Length / count;
+            for (int i = 0; i < count; i++) actions[i] = PolicyDistribution.SampleCategorical(logits.AsSpan(i * n, n), sample, out _);
+            return;
+        }
         var best = actor.argmax(1).cpu().data<long>();
         for (int i = 0; i < count; i++) actions[i] = (int)best[i];
     }
@@ -31,8 +39,15 @@ public sealed class GreedyActorPolicy(ActorCritic network, int[] observationShap
     {
         using var scope = NewDisposeScope();
         var (mean, _) = Forward(observations, count);
-        var m = mean.cpu().data<float>();
-        for (int i = 0; i < actions.Length && i < (int)m.Count; i++) actions[i] = m[i];
+        var m = mean.cpu().data<float>().ToArray();
+        if (sample is not null && network.LogStd is { } logStdTensor)
+        {
+            var logStd = logStdTensor.detach().cpu().data<float>().ToArray();
+            int size = logStd.Length;
+            for (int i = 0; i < count; i++) PolicyDistribution.SampleGaussian(m.AsSpan(i * size, size), logStd, sample, actions.Slice(i * size, size));
+            return;
+        }
+        for (int i = 0; i < actions.Length && i < m.Length; i++) actions[i] = m[i];
     }
 
     public void Values(ReadOnlySpan<float> observations, int count, Span<float> values)

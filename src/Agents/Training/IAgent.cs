@@ -42,6 +42,9 @@ public interface IAgent : IDisposable
 
     IBatchPolicy GreedyPolicy();
 
+    /// <summary>Actions sampled from the policy (actor-critic agents); agents without a stochastic policy act greedily.</summary>
+    IBatchPolicy StochasticPolicy(int seed) => GreedyPolicy();
+
     void Save(string directory, bool includeReplay);
 
     /// <summary>Loads a checkpoint; evaluation needs only the networks (<paramref name="includeTrainingState"/> false).</summary>

@@ -23,6 +23,11 @@ public interface ITrainingObserver
     {
     }
 
+    /// <summary>Called after every environment (or vector) step, on the training loop's thread: keep it cheap.</summary>
+    void Stepped(TrainingRun run)
+    {
+    }
+
     /// <summary>Called after each finished training episode (e.g. to capture a video every K episodes).</summary>
     void EpisodeFinished(TrainingRun run)
     {

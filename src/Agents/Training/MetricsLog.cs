@@ -20,8 +20,15 @@ public sealed class MetricsLog : IDisposable
     private readonly Dictionary<string, double> _scalars = new();
     private long _lastFlushTicks;
 
-    public MetricsLog(RunDirectory dir, bool tensorboard = true)
+    /// <summary>Metrics of a run folder, or (with <paramref name="dir"/> null) kept in memory only.</summary>
+    public MetricsLog(RunDirectory? dir, bool tensorboard = true)
     {
+        if (dir is null)
+        {
+            _episodes = StreamWriter.Null;
+            _evals = StreamWriter.Null;
+            return;
+        }
         _episodes = Open(dir.MetricsFile, EpisodeHeader);
         _evals = Open(Path.Combine(dir.Path, "evaluations.csv"), EvalHeader);
         if (tensorboard) _tensorboard = SummaryWriter(dir.TensorBoardDir);

@@ -39,11 +39,13 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Env steps between garbage-collection safe points (see <see cref="GcSafePoints"/>).</summary>
     private const long SafePointInterval = 512;
 
-    private TrainingRun(RunOptions options, RunDirectory dir, IAgent agent, long totalSteps, EnvRegistry registry,
+    private readonly RunDirectory? _dir;
+
+    private TrainingRun(RunOptions options, RunDirectory? dir, IAgent agent, long totalSteps, EnvRegistry registry,
         ILogger log, ITrainingObserver? observer, RunState? resumed)
     {
         Options = options;
-        Directory = dir;
+        _dir = dir;
         Agent = agent;
         TotalSteps = totalSteps;
         Registry = registry;
@@ -68,7 +70,11 @@ public sealed class TrainingRun : IDisposable
 
     public RunOptions Options { get; }
 
-    public RunDirectory Directory { get; }
+    /// <summary>The run folder (runs/…); an in-memory run (<see cref="CreateInMemory"/>) has none.</summary>
+    public RunDirectory Directory => _dir ?? throw new InvalidOperationException("An in-memory run has no folder.");
+
+    /// <summary>True for runs that write no files (library use without a run folder).</summary>
+    public bool IsInMemory => _dir is null;
 
     public IAgent Agent { get; }
 
@@ -122,6 +128,13 @@ public sealed class TrainingRun : IDisposable
         AtomicFile.WriteAllText(dir.ConfigFile, JsonSerializer.Serialize(options, HyperparameterResolver.Json));
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, null);
     }
+
+    /// <summary>
+    /// A run that writes no files: metrics stay in memory, no checkpoints or summary.json are written, and the
+    /// final report evaluates the final weights only (there is no saved "best" to compare with).
+    /// </summary>
+    public static TrainingRun CreateInMemory(RunOptions options, IAgent agent, long totalSteps, EnvRegistry registry, ILogger log,
+        ITrainingObserver? observer = null) => new(options, null, agent, totalSteps, registry, log, observer, null);
 
     /// <summary>Reads a run's config.json (for resume and eval).</summary>
     public static RunOptions ReadOptions(RunDirectory dir)
@@ -204,9 +217,9 @@ public sealed class TrainingRun : IDisposable
     public RunSummary Train()
     {
         using (_gc = new GcSafePoints())
-        using (_metrics = new MetricsLog(Directory))
+        using (_metrics = new MetricsLog(_dir))
         {
-            _log.LogInformation("Run {Run}: {Algo} on {Env}, seed {Seed}, {Steps} steps", Directory.Name, Options.Algo, Options.EnvId, Options.Seed, TotalSteps);
+            _log.LogInformation("Run {Run}: {Algo} on {Env}, seed {Seed}, {Steps} steps", _dir?.Name ?? "(in memory)", Options.Algo, Options.EnvId, Options.Seed, TotalSteps);
             try
             {
                 Agent.Learn(this);
@@ -215,7 +228,8 @@ public sealed class TrainingRun : IDisposable
             {
                 // Nothing is saved past this point: the last checkpoint (from before the fault) stays the resumable one.
                 _metrics.Flush();
-                throw new NonFiniteValueException($"{ex.Message} (run step {Step}; the last good checkpoint is kept in {Directory.Checkpoint(LatestCheckpoint)})");
+                string kept = _dir is null ? "" : $"; the last good checkpoint is kept in {_dir.Checkpoint(LatestCheckpoint)}";
+                throw new NonFiniteValueException($"{ex.Message} (run step {Step}{kept})");
             }
             if (!_stopRequested && (LastEval is null || LastEval.Step != Step)) Evaluate();
             SaveCheckpoint(LatestCheckpoint, Options.SaveReplay);
@@ -241,6 +255,7 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Records a finished training episode.</summary>
     public void EpisodeFinished(double episodeReturn, int length)
     {
+        LastEpisode = (episodeReturn, length);
         Episodes++;
         _recentReturns.Enqueue(episodeReturn);
         if (_recentReturns.Count > 100) _recentReturns.Dequeue();
@@ -260,6 +275,7 @@ public sealed class TrainingRun : IDisposable
             _gc?.SafePoint();
         }
         Step = step;
+        Observer?.Stepped(this);
         if (Options.EvalEvery > 0 && Step >= _nextEval)
         {
             _nextEval = NextMultiple(Step, Options.EvalEvery);
@@ -272,6 +288,9 @@ public sealed class TrainingRun : IDisposable
         }
         ReportProgress(force: false);
     }
+
+    /// <summary>Return and length of the episode that finished last.</summary>
+    public (double Return, int Length) LastEpisode { get; private set; }
 
     public double? RecentMeanReturn => _recentReturns.Count == 0 ? null : _recentReturns.Average();
 
@@ -343,6 +362,7 @@ public sealed class TrainingRun : IDisposable
         if (Options.FinalEvalEpisodes <= 0) return null;
         int seed = EvalSeed(FinalEval);
         var latest = EvalRecord.From(EvaluateNow(Options.FinalEvalEpisodes, seed), Step, ElapsedSeconds, seed, LatestCheckpoint);
+        if (_dir is null) return (latest, null, LatestCheckpoint);
         string? bestFolder = AtomicFile.ResolveDirectory(Directory.Checkpoint(BestCheckpoint));
         if (BestEval is null || BestEval.Step == Step || bestFolder is null) return (latest, null, LatestCheckpoint);
         string latestFolder = AtomicFile.ResolveDirectory(Directory.Checkpoint(LatestCheckpoint))!;
@@ -365,6 +385,7 @@ public sealed class TrainingRun : IDisposable
             RecentReturns = _recentReturns.ToArray(),
         };
         _metrics?.Flush();
+        if (_dir is null) return; // in memory: the agent itself holds the weights
         try
         {
             AtomicFile.ReplaceDirectory(Directory.Checkpoint(name), tmp =>
@@ -412,9 +433,9 @@ public sealed class TrainingRun : IDisposable
             BestFinalEval = report?.Best,
             Recommended = report?.Recommended,
             SolvedAt = SolvedAt,
-            Resume = _stopRequested ? $"deeprl train --resume {Directory.Path}" : null,
+            Resume = _stopRequested && _dir is not null ? $"deeprl train --resume {_dir.Path}" : null,
         };
-        AtomicFile.WriteAllText(Directory.SummaryFile, JsonSerializer.Serialize(summary, HyperparameterResolver.Json));
+        if (_dir is not null) AtomicFile.WriteAllText(_dir.SummaryFile, JsonSerializer.Serialize(summary, HyperparameterResolver.Json));
         return summary;
     }
 

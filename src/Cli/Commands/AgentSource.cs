@@ -1,3 +1,4 @@
+using DeepRL.Agents.Training;
 using System.CommandLine;
 using DeepRL.Environments;
 using DeepRL.Environments.Evaluation;

@@ -1,9 +1,8 @@
-using DeepRL.Agents.Training;
 using DeepRL.Environments;
 using DeepRL.Environments.Evaluation;
 using DeepRL.Environments.Spaces;
 
-namespace DeepRL.Cli;
+namespace DeepRL.Agents.Training;
 
 /// <summary>Lets a trained agent's batch policy drive a single environment (viewer, recorder).</summary>
 public sealed class BatchPolicyAdapter(IBatchPolicy policy, Space actionSpace) : IActionPolicy
