@@ -100,4 +100,22 @@ public class LibraryApiTests
         Assert.That(() => Agent.Create("sac", "CartPole-v1"), Throws.ArgumentException.With.Message.Contains("available: dqn, ppo, a2c, a3c"));
         Assert.That(() => Agent.Load(Path.Combine(_dir, "nothing")), Throws.TypeOf<DirectoryNotFoundException>());
     }
+
+    [Test]
+    public void The_library_sample_in_examples_runs()
+    {
+        string dll = Path.Combine(Cli.CliRunner.RepoRoot, "examples", "LibraryUsage", "bin", "Release", "net10.0", "linux-x64", "DeepRL.Examples.LibraryUsage.dll");
+        Assert.That(File.Exists(dll), Is.True, $"build the solution first: {dll}");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("6000");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        Assert.That(p.WaitForExit(180_000), Is.True);
+        Assert.That(p.ExitCode, Is.Zero, error.Result);
+        Assert.That(output.Result, Does.Contain("trained ").And.Contain("one greedy episode: return").And.Contain("loaded agent: mean return")
+            .And.Contain("custom env: mean return"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "cartpole-ppo")), Is.True, "the sample saved its agent");
+    }
 }
