@@ -39,6 +39,16 @@ public sealed class AgentSource
             var loaded = EvalCommand.LoadRun(ctx, run, parse.GetValue(Checkpoint), "cpu");
             string id = parse.GetValue(Env) ?? loaded.Options.EnvId;
             var env = ctx.Registry.Make(id, new Environments.EnvOptions(loaded.Options.EnvOptions));
+            try
+            {
+                EvalCommand.CheckCompatible(loaded, id, env);
+            }
+            catch
+            {
+                env.Dispose();
+                loaded.Agent.Dispose();
+                throw;
+            }
             var adapter = new BatchPolicyAdapter(loaded.Agent.GreedyPolicy(), env.ActionSpace);
             return new Resolved(id, env, adapter, adapter.Value, loaded.Agent);
         }

@@ -38,6 +38,7 @@ public static class EvalCommand
                 var loaded = LoadRun(ctx, runPath, parse.GetValue(checkpoint), parse.GetValue(device)!);
                 using var _ = loaded.Agent;
                 string id = parse.GetValue(env) ?? loaded.Options.EnvId;
+                using (var target = ctx.Registry.Make(id, new Environments.EnvOptions(loaded.Options.EnvOptions))) CheckCompatible(loaded, id, target);
                 log.LogInformation("Evaluating {Run} ({Checkpoint}) on {Env} for {Episodes} episodes (seed {Seed})", loaded.Directory.Name, loaded.CheckpointName, id, n, s);
                 var stats = Evaluator.Evaluate(loaded.Agent.GreedyPolicy(), ctx.Registry, id, new Environments.EnvOptions(loaded.Options.EnvOptions), n, s);
                 var (low, high) = stats.MeanReturnCi95;
@@ -57,6 +58,18 @@ public static class EvalCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Refuses to run a trained agent in an env whose observation or action space differs from its run's.</summary>
+    public static void CheckCompatible(LoadedRun loaded, string envId, IEnvironment env)
+    {
+        var agent = loaded.Agent;
+        bool sameObs = env.ObservationSpace.Shape.SequenceEqual(agent.ObservationSpace.Shape);
+        bool sameActions = env.ActionSpace.ToString() == agent.ActionSpace.ToString();
+        if (sameObs && sameActions) return;
+        throw new CliException($"Run {loaded.Directory.Name} was trained on {loaded.Options.EnvId} (observations {agent.ObservationSpace}, " +
+                               $"actions {agent.ActionSpace}); {envId} has observations {env.ObservationSpace} and actions {env.ActionSpace}. " +
+                               $"Use an env with the same spaces, or drop --env to use {loaded.Options.EnvId}.");
     }
 
     public sealed record LoadedRun(RunDirectory Directory, RunOptions Options, IAgent Agent, string CheckpointName, long Step);

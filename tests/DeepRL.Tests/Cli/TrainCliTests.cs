@@ -139,4 +139,19 @@ public class TrainCliTests
         Assert.That(r.ExitCode, Is.EqualTo(2));
         Assert.That(r.Error, Does.Contain("--workers applies to --algo a3c only"));
     }
+
+    [TestCase("eval")]
+    [TestCase("record")]
+    public void A_run_is_refused_on_an_env_with_different_spaces(string command)
+    {
+        var r = Train("--env", "CartPole-v1", "--steps", "300", "--set", "learning_starts=100", "--set", "net_arch=8", "--eval-episodes", "1",
+            "--final-eval-episodes", "0");
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string run = Directory.GetDirectories(_out).Single();
+        string[] extra = command == "record" ? ["--out", Path.Combine(_out, "x.png")] : [];
+        var e = CliRunner.Run([command, "--run", run, "--env", "MinAtar/Breakout-v1", .. extra]);
+        Assert.That(e.ExitCode, Is.EqualTo(2));
+        Assert.That(e.Error, Does.Contain("was trained on CartPole-v1 (observations Box(").And.Contain("MinAtar/Breakout-v1 has observations Box(")
+            .And.Contain("drop --env to use CartPole-v1"));
+    }
 }
