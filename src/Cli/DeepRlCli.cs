@@ -77,12 +77,35 @@ public static class DeepRlCli
         return new CliContext(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(Verbose), registry);
     }
 
+    /// <summary>
+    /// Loads the plugin assemblies a run was trained with (recorded in its config.json), so eval/watch/record/resume
+    /// of a custom-env run need no --env-assembly; says clearly when a recorded file has moved.
+    /// </summary>
+    public static void LoadRunAssemblies(CliContext ctx, DeepRL.Agents.Training.RunOptions options, string runPath)
+    {
+        if (ctx.Registry.Contains(options.EnvId)) return;
+        foreach (string path in options.EnvAssemblies)
+        {
+            if (!File.Exists(path))
+                throw new CliException($"Run {runPath} was trained with environments from '{path}', which no longer exists. " +
+                                       "Pass the assembly's new location with --env-assembly PATH.");
+            try
+            {
+                ctx.Registry.LoadPlugins(path);
+            }
+            catch (ArgumentException ex) when (ex.Message.Contains("already registered", StringComparison.Ordinal))
+            {
+                // Loaded before in this process.
+            }
+        }
+    }
+
     private static int ReportError(Exception ex, TextWriter error, bool verbose)
     {
         var inner = ex is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : ex;
         if (inner is System.Reflection.TargetInvocationException { InnerException: { } tie }) inner = tie;
         bool userError = inner is CliException or ArgumentException or FormatException or FileNotFoundException
-            or DirectoryNotFoundException or InvalidDataException or NotSupportedException or NonFiniteValueException
+            or DirectoryNotFoundException or InvalidDataException or NotSupportedException or NonFiniteValueException or EnvironmentException
             or DeepRL.Agents.Training.RunStorageException;
         error.WriteLine($"error: {inner.Message}");
         if (verbose) error.WriteLine(inner.ToString());

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using DeepRL.Agents.Config;
 using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
@@ -86,28 +84,14 @@ public sealed class A2cAgent : IAgent
 
     public IBatchPolicy StochasticPolicy(int seed) => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device, new Rng((ulong)seed));
 
-    public void Save(string directory, bool includeReplay)
-    {
-        _net.save(Path.Combine(directory, "model.pt"));
-        _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
-        File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(new A2cState(_rng.GetState()), HyperparameterResolver.Json));
-    }
+    public void Save(string directory, bool includeReplay) => NetworkCheckpoint.Save(directory, _net, _optimizer, _rng);
 
-    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
-    {
-        CheckpointFiles.LoadModule(_net, Path.Combine(directory, "model.pt"));
-        if (!includeTrainingState) return;
-        string optimizer = Path.Combine(directory, "optimizer.pt");
-        if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
-        string agent = Path.Combine(directory, "agent.json");
-        if (File.Exists(agent)) _rng.SetState(CheckpointFiles.ReadJson<A2cState>(agent).Rng);
-    }
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true) =>
+        NetworkCheckpoint.Load(directory, _net, _optimizer, _rng, includeTrainingState);
 
     public void Dispose()
     {
         _optimizer.Dispose();
         _net.Dispose();
     }
-
-    private sealed record A2cState(ulong[] Rng);
 }

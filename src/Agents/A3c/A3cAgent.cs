@@ -66,6 +66,7 @@ public sealed class A3cAgent : IAgent
     public void Learn(TrainingRun run)
     {
         int workers = Config.ResolvedWorkers;
+        run.SafePointInterval = 2048;
         _globalStep = run.Step;
         _stop = false;
         _failure = null;
@@ -76,21 +77,29 @@ public sealed class A3cAgent : IAgent
         foreach (var t in threads) t.Start();
 
         // The coordinator: the only thread that touches the run.
-        long nextLog = 0;
-        while (threads.Any(t => t.IsAlive))
+        try
         {
-            long step = Interlocked.Read(ref _globalStep);
-            while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
-            run.Advance(step);
-            if (step >= nextLog && _lastMetrics is { } m)
+            long nextLog = 0;
+            while (threads.Any(t => t.IsAlive))
             {
-                nextLog = step + 1000;
-                m.Log(run.Metrics, _optimizer.LearningRate, step);
+                long step = Interlocked.Read(ref _globalStep);
+                while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
+                run.Advance(step);
+                if (step >= nextLog && _lastMetrics is { } m)
+                {
+                    nextLog = step + 1000;
+                    m.Log(run.Metrics, _optimizer.LearningRate, step);
+                }
+                if (run.ShouldStop || _failure is not null) _stop = true;
+                Thread.Sleep(1);
             }
-            if (run.ShouldStop || _failure is not null) _stop = true;
-            Thread.Sleep(1);
         }
-        foreach (var t in threads) t.Join();
+        finally
+        {
+            // Also when the coordinator itself fails (a checkpoint that cannot be written): no worker outlives Learn.
+            _stop = true;
+            foreach (var t in threads) t.Join();
+        }
         while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
         run.Advance(Interlocked.Read(ref _globalStep));
         if (_failure is A3cWorkerException { InnerException: NonFiniteValueException nonFinite } failed)

@@ -41,6 +41,9 @@ public sealed record RunOptions
     /// <summary>Stop early once the evaluation mean reaches the env's reward threshold.</summary>
     public bool StopWhenSolved { get; init; }
 
+    /// <summary>Plugin assemblies (full paths) the run's environment came from, loaded again by eval/watch/record/resume.</summary>
+    public string[] EnvAssemblies { get; init; } = [];
+
     /// <summary>Resolved algorithm hyperparameters (snake_case JSON object).</summary>
     public JsonObject Hyperparameters { get; init; } = new();
 
@@ -57,6 +60,7 @@ public sealed record RunOptions
             FinalEvalEpisodes < 0 ? $"final_eval_episodes is {FinalEvalEpisodes}" :
             CheckpointEvery < 0 ? $"checkpoint_every is {CheckpointEvery}" :
             Hyperparameters is null ? "hyperparameters is null" :
+            EnvAssemblies is null ? "env_assemblies is null" :
             null;
         if (problem is not null) throw new InvalidDataException($"'{path}' is not a valid DeepRL run config: {problem}.");
         return this;

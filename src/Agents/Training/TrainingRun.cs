@@ -36,8 +36,12 @@ public sealed class TrainingRun : IDisposable
     private GcSafePoints? _gc;
     private long _lastSafePoint;
 
-    /// <summary>Env steps between garbage-collection safe points (see <see cref="GcSafePoints"/>).</summary>
-    private const long SafePointInterval = 512;
+    /// <summary>
+    /// Env steps between garbage-collection safe points (see <see cref="GcSafePoints"/>): 512 keeps memory flat for
+    /// the single-threaded agents. A3C raises it: each safe point makes every worker wait for the others to reach
+    /// the gate, so fewer, larger collections cost less throughput there.
+    /// </summary>
+    public long SafePointInterval { get; set; } = 512;
 
     private readonly RunDirectory? _dir;
 

@@ -79,6 +79,7 @@ public static class EvalCommand
     {
         var dir = RunDirectory.Open(runPath);
         var options = TrainingRun.ReadOptions(dir);
+        DeepRlCli.LoadRunAssemblies(ctx, options, dir.Path);
         string name = checkpointName?.ToLowerInvariant()
                       ?? TrainingRun.FinishedSummary(dir)?.Recommended
                       ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(TrainingRun.BestCheckpoint)) is not null ? TrainingRun.BestCheckpoint : TrainingRun.LatestCheckpoint);

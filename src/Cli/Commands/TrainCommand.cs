@@ -58,6 +58,7 @@ public static class TrainCommand
                                            "Start a new run (without --resume) to change them.");
                 resumeDir = RunDirectory.Open(resumePath);
                 options = TrainingRun.ReadOptions(resumeDir);
+                DeepRlCli.LoadRunAssemblies(ctx, options, resumeDir.Path);
                 long? moreSteps = parse.GetValue(steps);
                 if (moreSteps is long more)
                 {
@@ -111,6 +112,7 @@ public static class TrainCommand
                     SaveReplay = parse.GetValue(saveReplay),
                     StopWhenSolved = parse.GetValue(stopWhenSolved),
                     Hyperparameters = AgentCatalog.ResolveHyperparameters(algoName, id, parse.GetValue(config), overrides),
+                    EnvAssemblies = (parse.GetValue(DeepRlCli.EnvAssembly) ?? []).Select(Path.GetFullPath).ToArray(),
                 };
             }
             if (parse.GetResult(device) is { Implicit: false }) options = options with { Device = parse.GetValue(device)! };

@@ -60,6 +60,8 @@ public static class EnvChecker
             {
                 var r = env.Step(SampleAction(env.ActionSpace, rng, actionBuffer));
                 if (r.Observation is null) return $"step {t}: Step returned a null observation";
+                if (r.Observation.Length != env.ObservationSpace.FlatSize)
+                    return $"step {t}: observation has {r.Observation.Length} values; ObservationSpace {env.ObservationSpace} needs {env.ObservationSpace.FlatSize}";
                 if (!env.ObservationSpace.Contains(r.Observation))
                     return $"step {t}: observation [{Preview(r.Observation)}] is outside {env.ObservationSpace}";
                 if (!float.IsFinite(r.Reward)) return $"step {t}: reward is {r.Reward}";

@@ -63,7 +63,17 @@ public sealed class EnvRegistry
         options ??= EnvOptions.None;
         int? limit = spec.MaxEpisodeSteps;
         if (options.Values.ContainsKey("max_episode_steps")) limit = options.GetInt("max_episode_steps", 0);
-        var env = spec.Factory(options);
+        IEnvironment env;
+        try
+        {
+            env = spec.Factory(options);
+        }
+        catch (Exception ex) when (ex is not (ArgumentException or FormatException or NotSupportedException))
+        {
+            // Option errors (ArgumentException, FormatException) already say what to change; anything else is the env's own code.
+            throw new EnvironmentException($"Environment {id} could not be created: its constructor threw {ex.GetType().Name}: {ex.Message} " +
+                                           "Fix the environment's code (run with --verbose for the stack trace).", ex);
+        }
         options.ThrowIfUnused(id);
         env.Spec = spec with { MaxEpisodeSteps = limit };
         return limit is int l and > 0 ? new TimeLimit(env, l) : env;
@@ -74,19 +84,48 @@ public sealed class EnvRegistry
     {
         if (!File.Exists(assemblyPath))
             throw new FileNotFoundException($"Environment assembly '{assemblyPath}' does not exist.", assemblyPath);
-        var asm = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
+        Assembly asm;
+        try
+        {
+            asm = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
+        }
+        catch (BadImageFormatException)
+        {
+            throw new ArgumentException($"Environment assembly '{assemblyPath}' is not a .NET assembly: pass the .dll that 'dotnet build' makes from your environment project.");
+        }
         return LoadPlugins(asm);
     }
 
     public int LoadPlugins(Assembly assembly)
     {
-        var pluginTypes = assembly.GetTypes()
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            string first = ex.LoaderExceptions.FirstOrDefault(e => e is not null)?.Message ?? ex.Message;
+            throw new ArgumentException($"Environment assembly {assembly.GetName().Name} could not be loaded: {first} " +
+                                        "(is it built against this version of DeepRL.Environments, with its dependencies beside it?)");
+        }
+        var pluginTypes = types
             .Where(t => typeof(IEnvironmentPlugin).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .ToList();
         if (pluginTypes.Count == 0)
             throw new ArgumentException($"Assembly {assembly.GetName().Name} has no public IEnvironmentPlugin implementation.");
         int before = Specs.Count;
-        foreach (var t in pluginTypes) ((IEnvironmentPlugin)Activator.CreateInstance(t)!).Register(this);
+        foreach (var t in pluginTypes)
+        {
+            try
+            {
+                ((IEnvironmentPlugin)Activator.CreateInstance(t)!).Register(this);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+            {
+                throw new ArgumentException($"Plugin {t.FullName} in {assembly.GetName().Name} failed while registering its environments: {inner.Message}");
+            }
+        }
         return Specs.Count - before;
     }
 

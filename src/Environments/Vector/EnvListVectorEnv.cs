@@ -25,6 +25,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
         for (int i = start; i < end; i++)
         {
             var r = _envs[i].Reset(seed is int s ? s + i : null);
+            CheckLength(r.Observation, i, "Reset");
             r.Observation.AsSpan().CopyTo(ObservationRow(i));
         }
     }
@@ -35,16 +36,28 @@ public abstract class EnvListVectorEnv : VectorEnvironment
         {
             EnvAction action = ActionsAreContinuous ? new EnvAction(_actionRows[i]) : new EnvAction(DiscreteActions[i]);
             var r = _envs[i].Step(action);
+            CheckLength(r.Observation, i, "Step");
             if (Record(i, r.Reward, r.Terminated, r.Truncated))
             {
                 r.Observation.AsSpan().CopyTo(FinalObservationRow(i));
-                _envs[i].Reset().Observation.AsSpan().CopyTo(ObservationRow(i));
+                var reset = _envs[i].Reset().Observation;
+                CheckLength(reset, i, "Reset");
+                reset.AsSpan().CopyTo(ObservationRow(i));
             }
             else
             {
                 r.Observation.AsSpan().CopyTo(ObservationRow(i));
             }
         }
+    }
+
+    /// <summary>An observation of the wrong size would be copied partially or overflow into the next env's row.</summary>
+    private void CheckLength(float[] observation, int i, string call)
+    {
+        if (observation.Length != ObsSize)
+            throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
+                                           $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {RunningLengths[i] + (call == "Step" ? 1 : 0)} of its episode). " +
+                                           "Make the observation match the declared space.");
     }
 
     public override void Dispose()

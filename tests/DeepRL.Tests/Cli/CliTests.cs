@@ -107,7 +107,7 @@ public class CliTests
 
 public class PluginTests
 {
-    private static string PluginPath
+    internal static string PluginPath
     {
         get
         {

@@ -273,6 +273,48 @@ public class ReliabilityTests
         Assert.That(eval.Error, Does.Not.Contain("NullReferenceException"));
     }
 
+    [Test]
+    public void Broken_environments_get_one_clear_message_and_exit_2_in_train_and_check_env()
+    {
+        var registry = DeepRL.Environments.EnvRegistry.Default;
+        if (!registry.Contains("ThrowingCtor-v0"))
+            registry.Register(new DeepRL.Environments.EnvSpec("ThrowingCtor-v0", _ => throw new InvalidOperationException("map file missing")));
+        if (!registry.Contains("ShortObs-v0"))
+            registry.Register(new DeepRL.Environments.EnvSpec("ShortObs-v0", _ => new ShortObservationEnv(), 50));
+
+        foreach (var command in new[] { "train", "check-env" })
+        {
+            string[] extra = command == "train" ? ["--out", _out] : [];
+            var ctor = CliRunner.Run([command, "--env", "ThrowingCtor-v0", .. extra]);
+            Assert.That(ctor.ExitCode, Is.EqualTo(2), ctor.Error);
+            Assert.That(ctor.Error, Does.Contain("Environment ThrowingCtor-v0 could not be created: its constructor threw InvalidOperationException: map file missing"));
+        }
+        var train = CliRunner.Run("train", "--env", "ShortObs-v0", "--algo", "ppo", "--out", _out, "--no-progress");
+        Assert.That(train.ExitCode, Is.EqualTo(2), train.Error);
+        Assert.That(train.Error, Does.Contain("ShortObs-v0.Step() returned an observation of 1 values, but its observation space Box(").And.Contain("has 2"));
+        var check = CliRunner.Run("check-env", "--env", "ShortObs-v0");
+        Assert.That(check.ExitCode, Is.Not.Zero);
+        Assert.That(check.Output, Does.Contain("step 0: observation has 1 values; ObservationSpace Box(").And.Contain("needs 2"));
+    }
+
+    /// <summary>Declares 2 observation values, returns 1 from Step.</summary>
+    private sealed class ShortObservationEnv : DeepRL.Environments.IEnvironment
+    {
+        public DeepRL.Environments.Spaces.Box ObservationSpace { get; } = new([2], [-1f, -1f], [1f, 1f]);
+
+        public DeepRL.Environments.Spaces.Space ActionSpace { get; } = new DeepRL.Environments.Spaces.Discrete(2);
+
+        public DeepRL.Environments.EnvSpec? Spec { get; set; }
+
+        public DeepRL.Environments.ResetResult Reset(int? seed = null) => new([0f, 0f], DeepRL.Environments.Info.Empty);
+
+        public DeepRL.Environments.StepResult Step(DeepRL.Environments.EnvAction action) => new([0f], 1f, false, false, DeepRL.Environments.Info.Empty);
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>Reward NaN at the 7th step of every episode.</summary>
     private sealed class NanRewardEnv : DeepRL.Environments.IEnvironment
     {
