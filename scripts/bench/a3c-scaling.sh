@@ -9,10 +9,13 @@ out=$(mktemp -d)
 for workers in 1 2 4; do
   fps=()
   for repeat in $(seq 1 "${REPEATS:-3}"); do
-    f=$(dotnet "$bin/deeprl.dll" train --env "$env" --algo a3c --workers "$workers" --seed "$repeat" --steps "$steps" --out "$out" \
-        --eval-every 0 --final-eval-episodes 0 --eval-episodes 1 --checkpoint-every 0 --no-progress "$@" 2>/dev/null \
-        | grep -o '([0-9]* steps/s)' | grep -o '[0-9]*')
-    fps+=("$f")
+    if f=$(dotnet "$bin/deeprl.dll" train --env "$env" --algo a3c --workers "$workers" --seed "$repeat" --steps "$steps" --out "$out" \
+        --eval-every 0 --final-eval-episodes 0 --eval-episodes 1 --checkpoint-every 0 --no-progress "$@" 2>"$out/stderr.log" \
+        | grep -o '([0-9]* steps/s)' | grep -o '[0-9]*'); then
+      fps+=("$f")
+    else
+      echo "workers=$workers seed=$repeat failed:" >&2; tail -5 "$out/stderr.log" >&2
+    fi
   done
   median=$(printf '%s\n' "${fps[@]}" | sort -n | sed -n "$(( (${#fps[@]} + 1) / 2 ))p")
   echo "$env workers=$workers fps=${fps[*]} median=$median"

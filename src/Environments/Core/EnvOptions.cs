@@ -9,7 +9,14 @@ namespace DeepRL.Environments;
 public sealed class EnvOptions
 {
     private readonly Dictionary<string, string> _values;
+    // Several threads build envs from one options object (vector envs, A3C workers): reads are recorded under a lock.
     private readonly HashSet<string> _read = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _readLock = new();
+
+    private void MarkRead(string key)
+    {
+        lock (_readLock) _read.Add(key);
+    }
 
     public static EnvOptions None => new(new Dictionary<string, string>());
 
@@ -34,7 +41,7 @@ public sealed class EnvOptions
 
     public string GetString(string key, string fallback, params string[] allowed)
     {
-        _read.Add(key);
+        MarkRead(key);
         if (!_values.TryGetValue(key, out var v)) return fallback;
         if (allowed.Length > 0 && !allowed.Contains(v, StringComparer.OrdinalIgnoreCase))
             throw new ArgumentException($"Environment option {key}={v} is invalid; valid values: {string.Join(", ", allowed)}.");
@@ -43,7 +50,7 @@ public sealed class EnvOptions
 
     public double GetDouble(string key, double fallback)
     {
-        _read.Add(key);
+        MarkRead(key);
         if (!_values.TryGetValue(key, out var v)) return fallback;
         if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
             throw new ArgumentException($"Environment option {key}={v} is not a number.");
@@ -52,7 +59,7 @@ public sealed class EnvOptions
 
     public int GetInt(string key, int fallback)
     {
-        _read.Add(key);
+        MarkRead(key);
         if (!_values.TryGetValue(key, out var v)) return fallback;
         if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i))
             throw new ArgumentException($"Environment option {key}={v} is not an integer.");
@@ -61,7 +68,7 @@ public sealed class EnvOptions
 
     public bool GetBool(string key, bool fallback)
     {
-        _read.Add(key);
+        MarkRead(key);
         if (!_values.TryGetValue(key, out var v)) return fallback;
         return v.ToLowerInvariant() switch
         {
@@ -74,10 +81,15 @@ public sealed class EnvOptions
     /// <summary>Throws when an option was given that no getter asked for (catches typos like <c>sticky_prob</c>).</summary>
     public void ThrowIfUnused(string envId)
     {
-        var unused = _values.Keys.Where(k => !_read.Contains(k)).ToList();
+        List<string> unused, read;
+        lock (_readLock)
+        {
+            unused = _values.Keys.Where(k => !_read.Contains(k)).ToList();
+            read = _read.Order().ToList();
+        }
         if (unused.Count > 0)
         {
-            string known = _read.Count == 0 ? "it takes no options" : "it takes: " + string.Join(", ", _read.Order());
+            string known = read.Count == 0 ? "it takes no options" : "it takes: " + string.Join(", ", read);
             throw new ArgumentException($"Unknown option(s) for {envId}: {string.Join(", ", unused)}; {known}.");
         }
     }

@@ -95,4 +95,33 @@ public class RegistryTests
         Assert.That(env.Step(1).Terminated, Is.True);
         Assert.Throws<ArgumentException>(() => registry.Register(new EnvSpec("Mine-v0", _ => null!)));
     }
+
+    [Test]
+    public void Envs_can_be_made_from_one_options_object_on_many_threads_at_once()
+    {
+        // A3C workers build their envs concurrently from the run's options (this used to throw NullReferenceException).
+        const int threadsCount = 4, rounds = 1500;
+        var options = new EnvOptions[rounds];
+        for (int r = 0; r < rounds; r++) options[r] = new EnvOptions(new Dictionary<string, string>());
+        using var barrier = new Barrier(threadsCount);
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var threads = Enumerable.Range(0, threadsCount).Select(_ => new Thread(() =>
+        {
+            for (int r = 0; r < rounds; r++)
+            {
+                barrier.SignalAndWait(); // all threads read the same fresh options object at the same moment
+                try
+                {
+                    EnvRegistry.Default.Make("MinAtar/Breakout-v1", options[r]).Dispose();
+                }
+                catch (Exception ex)
+                {
+                    errors.Add(ex);
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.That(errors, Is.Empty, errors.FirstOrDefault()?.ToString());
+    }
 }
