@@ -66,7 +66,7 @@ public sealed class A3cAgent : IAgent
     public void Learn(TrainingRun run)
     {
         int workers = Config.ResolvedWorkers;
-        run.SafePointInterval = 2048;
+        run.SafePointInterval = 4096;
         _globalStep = run.Step;
         _stop = false;
         _failure = null;
@@ -91,7 +91,7 @@ public sealed class A3cAgent : IAgent
                     m.Log(run.Metrics, _optimizer.LearningRate, step);
                 }
                 if (run.ShouldStop || _failure is not null) _stop = true;
-                Thread.Sleep(1);
+                Thread.Sleep(5); // the coordinator's bookkeeping is light; polling less often leaves the cores to the workers
             }
         }
         finally
