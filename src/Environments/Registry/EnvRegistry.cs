@@ -39,6 +39,12 @@ public sealed class EnvRegistry
         }
     }
 
+    /// <summary>Removes a registration (tests, or a host that swaps an environment out); true if it existed.</summary>
+    public bool Unregister(string id)
+    {
+        lock (_lock) return _specs.Remove(id);
+    }
+
     public bool Contains(string id)
     {
         lock (_lock) return _specs.ContainsKey(id);
@@ -71,7 +77,7 @@ public sealed class EnvRegistry
         catch (Exception ex) when (ex is not (ArgumentException or FormatException or NotSupportedException))
         {
             // Option errors (ArgumentException, FormatException) already say what to change; anything else is the env's own code.
-            throw new EnvironmentException($"Environment {id} could not be created: its constructor threw {ex.GetType().Name}: {ex.Message} " +
+            throw new EnvironmentException($"Environment {id} could not be created: its constructor threw {ex.GetType().Name}: {ex.Message.TrimEnd('.')}. " +
                                            "Fix the environment's code (run with --verbose for the stack trace).", ex);
         }
         options.ThrowIfUnused(id);

@@ -17,7 +17,12 @@ public class ReliabilityTests
     public void SetUp() => _out = Directory.CreateTempSubdirectory("deeprl-reliability-").FullName;
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_out, recursive: true);
+    public void TearDown()
+    {
+        Directory.Delete(_out, recursive: true);
+        // The broken test envs must not leak into tests that walk every registered env.
+        foreach (var id in new[] { "ThrowingCtor-v0", "ShortObs-v0", "NanReward-v0" }) DeepRL.Environments.EnvRegistry.Default.Unregister(id);
+    }
 
     private static readonly string[] SmallDqn =
         ["--env", "CartPole-v1", "--algo", "dqn", "--set", "learning_starts=200", "--set", "net_arch=16", "--eval-every", "0",
@@ -287,7 +292,7 @@ public class ReliabilityTests
             string[] extra = command == "train" ? ["--out", _out] : [];
             var ctor = CliRunner.Run([command, "--env", "ThrowingCtor-v0", .. extra]);
             Assert.That(ctor.ExitCode, Is.EqualTo(2), ctor.Error);
-            Assert.That(ctor.Error, Does.Contain("Environment ThrowingCtor-v0 could not be created: its constructor threw InvalidOperationException: map file missing"));
+            Assert.That(ctor.Error, Does.Contain("Environment ThrowingCtor-v0 could not be created: its constructor threw InvalidOperationException: map file missing. Fix the environment's code"));
         }
         var train = CliRunner.Run("train", "--env", "ShortObs-v0", "--algo", "ppo", "--out", _out, "--no-progress");
         Assert.That(train.ExitCode, Is.EqualTo(2), train.Error);
