@@ -25,7 +25,7 @@ public class PackagingTests
         Directory.Delete(_dir, recursive: true);
         // Unique test versions must not accumulate in the machine's package cache.
         string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "deeprl.environments", "deeprl.replay", "deeprl.agents" })
+        foreach (var id in new[] { "deeprl.environments", "deeprl.replay", "deeprl.agents", "deeprl.cli" })
         {
             string folder = Path.Combine(cache, id, _version);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
@@ -110,5 +110,25 @@ public class PackagingTests
         Assert.That(run.Code, Is.Zero, run.Output);
         var mean = double.Parse(run.Output.Split("mean return ")[1].Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(mean, Is.GreaterThan(100), "PPO learned CartPole from the package (random play averages about 22)");
+    }
+
+    [Test]
+    public void The_cli_installs_as_a_dotnet_tool_and_runs_torch()
+    {
+        string feed = Path.Combine(_dir, "feed");
+        var pack = Dotnet(CliRunner.RepoRoot, TimeSpan.FromMinutes(5), "pack", "src/Cli/DeepRL.Cli.csproj", "-c", "Release", "--no-build",
+            "-o", feed, $"-p:Version={_version}", "-nologo");
+        Assert.That(pack.Code, Is.Zero, pack.Output);
+        string tools = Path.Combine(_dir, "tools");
+        var install = Dotnet(_dir, TimeSpan.FromMinutes(5), "tool", "install", "DeepRL.Cli", "--version", _version, "--tool-path", tools, "--add-source", feed);
+        Assert.That(install.Code, Is.Zero, install.Output);
+
+        var psi = new ProcessStartInfo(Path.Combine(tools, "deeprl")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("doctor");
+        using var doctor = Process.Start(psi)!;
+        string output = doctor.StandardOutput.ReadToEnd() + doctor.StandardError.ReadToEnd();
+        Assert.That(doctor.WaitForExit(120_000), Is.True);
+        Assert.That(doctor.ExitCode, Is.Zero, output);
+        Assert.That(output, Does.Contain("forward pass output"), "TorchSharp's native library loads from the installed tool");
     }
 }
