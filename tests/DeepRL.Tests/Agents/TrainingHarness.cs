@@ -62,6 +62,11 @@ public static class TrainingHarness
             if (status.Step >= step) Run?.RequestStop();
         }
 
+        public void Stepped(TrainingRun run)
+        {
+            if (run.Step >= step) run.RequestStop();
+        }
+
         public void Message(string text)
         {
         }
