@@ -25,7 +25,7 @@ public sealed class SegmentCollector : IDisposable
     private readonly int _n, _obsSize, _actionSize, _actorOutputs;
     private readonly long[] _obsShape;
     private readonly float[] _obs, _actions, _logProbs, _values, _actorHost, _logStd, _startFlags, _lastValues;
-    private readonly int[] _envActions;
+    private readonly int[] _envActions, _truncatedRows;
     private readonly float[] _envActionsContinuous;
     private readonly bool[] _starts;
     private Tensor? _h, _c, _h0, _c0;
@@ -57,6 +57,7 @@ public sealed class SegmentCollector : IDisposable
         _startFlags = new float[_n];
         _lastValues = new float[_n];
         _envActions = new int[_n];
+        _truncatedRows = new int[_n];
         _envActionsContinuous = new float[_box is null ? 0 : _n * _actionSize];
         _starts = Enumerable.Repeat(true, _n).ToArray();
         if (net.IsRecurrent)
@@ -132,22 +133,23 @@ public sealed class SegmentCollector : IDisposable
     /// <summary>Truncated episodes bootstrap from V(final observation), one batched pass over those envs.</summary>
     private void BootstrapTruncated()
     {
-        var rows = new List<int>();
-        for (int i = 0; i < _n; i++) if (_envs.Truncated[i] && !_envs.Terminated[i]) rows.Add(i);
-        if (rows.Count == 0) return;
+        int count = 0;
+        for (int i = 0; i < _n; i++) if (_envs.Truncated[i] && !_envs.Terminated[i]) _truncatedRows[count++] = i;
+        if (count == 0) return; // the common case: nothing allocated
+        var rows = _truncatedRows.AsSpan(0, count).ToArray();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var final = new float[rows.Count * _obsSize];
-        for (int r = 0; r < rows.Count; r++) _envs.FinalObservations.AsSpan(rows[r] * _obsSize, _obsSize).CopyTo(final.AsSpan(r * _obsSize));
+        var final = new float[count * _obsSize];
+        for (int r = 0; r < count; r++) _envs.FinalObservations.AsSpan(rows[r] * _obsSize, _obsSize).CopyTo(final.AsSpan(r * _obsSize));
         Tensor? h = null, c = null, noReset = null;
         if (_h is not null)
         {
             var idx = tensor(rows.Select(r => (long)r).ToArray()).to(_device);
-            (h, c, noReset) = (_h.index_select(1, idx), _c!.index_select(1, idx), zeros(rows.Count, device: _device));
+            (h, c, noReset) = (_h.index_select(1, idx), _c!.index_select(1, idx), zeros(count, device: _device));
         }
-        var (_, value, _, _) = _net.Step(ObservationTensor(final, rows.Count), h, c, noReset);
+        var (_, value, _, _) = _net.Step(ObservationTensor(final, count), h, c, noReset);
         var v = value.cpu().data<float>().ToArray();
-        for (int r = 0; r < rows.Count; r++) Buffer.SetTruncationValue(rows[r], v[r]);
+        for (int r = 0; r < count; r++) Buffer.SetTruncationValue(rows[r], v[r]);
     }
 
     /// <summary>n-step returns for the collected segment, bootstrapping from V(s_T) with the carried LSTM state.</summary>

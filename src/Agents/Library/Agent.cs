@@ -193,7 +193,7 @@ public sealed class Agent : IDisposable
 
     private void CheckSpaces(IEnvironment env)
     {
-        if (!env.ObservationSpace.Shape.SequenceEqual(ObservationSpace.Shape) || env.ActionSpace.ToString() != ActionSpace.ToString())
+        if (!SpaceCompatibility.Fits(_impl, env))
             throw new ArgumentException($"This agent was trained on {EnvId} (observations {ObservationSpace}, actions {ActionSpace}); " +
                                         $"the given environment has observations {env.ObservationSpace} and actions {env.ActionSpace}.");
     }

@@ -14,8 +14,7 @@ public sealed class RunStorageException(string message, Exception? inner = null)
         if (ex is IOException io && (io.HResult & 0xFFFF) is ENOSPC or EDQUOT) return "no space left on the device";
         try
         {
-            var drive = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(path))!);
-            long free = new DriveInfo(FindMount(path) ?? drive.Name).AvailableFreeSpace;
+            long free = new DriveInfo(FindMount(path) ?? "/").AvailableFreeSpace;
             if (free < 64L << 20) return $"the disk is (nearly) full: {free / 1024} KiB free ({ex.Message})";
         }
         catch (Exception)

@@ -64,9 +64,7 @@ public static class EvalCommand
     public static void CheckCompatible(LoadedRun loaded, string envId, IEnvironment env)
     {
         var agent = loaded.Agent;
-        bool sameObs = env.ObservationSpace.Shape.SequenceEqual(agent.ObservationSpace.Shape);
-        bool sameActions = env.ActionSpace.ToString() == agent.ActionSpace.ToString();
-        if (sameObs && sameActions) return;
+        if (SpaceCompatibility.Fits(agent, env)) return;
         throw new CliException($"Run {loaded.Directory.Name} was trained on {loaded.Options.EnvId} (observations {agent.ObservationSpace}, " +
                                $"actions {agent.ActionSpace}); {envId} has observations {env.ObservationSpace} and actions {env.ActionSpace}. " +
                                $"Use an env with the same spaces, or drop --env to use {loaded.Options.EnvId}.");
