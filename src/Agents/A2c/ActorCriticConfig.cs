@@ -52,6 +52,12 @@ public abstract record ActorCriticConfig
     /// <summary>LSTM hidden size (policy lstm).</summary>
     public int LstmHidden { get; init; } = 128;
 
+    /// <summary>
+    /// Whether the value loss trains the shared LSTM too (policy lstm). Off by default: only the policy gradient
+    /// shapes the memory, as in SB3 RecurrentPPO's shared_lstm (the value loss otherwise saturates it).
+    /// </summary>
+    public bool CriticTrainsLstm { get; init; }
+
     /// <summary>Initial log standard deviation of the Gaussian policy (Box actions).</summary>
     public double LogStdInit { get; init; }
 

@@ -18,7 +18,8 @@ public static class ActorCriticParts
             Box b => b.FlatSize,
             _ => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {actionSpace}."),
         };
-        return new ActorCritic(kind, observationSpace.Shape, outputs, actionSpace is Box, c.NetArch, c.SharedTorso, c.LstmHidden, c.LogStdInit);
+        return new ActorCritic(kind, observationSpace.Shape, outputs, actionSpace is Box, c.NetArch, c.SharedTorso, c.LstmHidden, c.LogStdInit,
+            c.CriticTrainsLstm);
     }
 
     public static IOptimizer Optimizer(ActorCriticConfig c, IEnumerable<Parameter> parameters) => c.Optimizer == "adam"

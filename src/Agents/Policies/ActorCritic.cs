@@ -10,7 +10,9 @@ namespace DeepRL.Agents.Policies;
 /// <summary>
 /// PPO's policy and value networks. Torso: MLP (tanh) or CNN; the critic gets its own MLP torso unless
 /// <c>shared</c>. With an LSTM the torso feeds a single-layer LSTM shared by both heads; its hidden state
-/// is passed in and out explicitly and zeroed wherever an episode starts. The actor head gives logits
+/// is passed in and out explicitly and zeroed wherever an episode starts. Unless <c>criticTrainsLstm</c>, the
+/// value head reads the LSTM's output without passing its gradient back (SB3 RecurrentPPO's shared_lstm): only
+/// the policy gradient shapes the memory. The actor head gives logits
 /// (Discrete) or the Gaussian mean (Box, with a learned state-independent log std).
 /// </summary>
 public sealed class ActorCritic : nn.Module
@@ -21,11 +23,13 @@ public sealed class ActorCritic : nn.Module
     private readonly Linear actorHead;
     private readonly Linear criticHead;
     private readonly Parameter? logStd;
+    private readonly bool criticTrainsLstm;
 
     public ActorCritic(PolicyKind kind, int[] observationShape, int actionOutputs, bool continuous, int[] hidden, bool shared,
-        int lstmHidden, double logStdInit) : base("ActorCritic")
+        int lstmHidden, double logStdInit, bool criticTrainsLstm = true) : base("ActorCritic")
     {
         IsRecurrent = kind == PolicyKind.Lstm;
+        this.criticTrainsLstm = criticTrainsLstm;
         var torsoKind = NetworkFactory.TorsoOf(kind, observationShape);
         bool tanh = torsoKind == PolicyKind.Mlp;
         (actorTorso, int features) = NetworkFactory.Torso(torsoKind, observationShape, hidden, tanh);
@@ -82,7 +86,7 @@ public sealed class ActorCritic : nn.Module
         var keep = starts!.neg().add(Scalars.One).view(1, -1, 1);
         var (output, hn, cn) = lstm.forward(features.unsqueeze(0), (h! * keep, c! * keep));
         var x = output.squeeze(0);
-        return (actorHead.forward(x), criticHead.forward(x).squeeze(-1), hn, cn);
+        return (actorHead.forward(x), CriticOnLstm(x), hn, cn);
     }
 
     /// <summary>
@@ -102,6 +106,12 @@ public sealed class ActorCritic : nn.Module
             outputs.Add(output.squeeze(0));
         }
         var x = stack(outputs).reshape(t * b, -1);
-        return (actorHead.forward(x), criticHead.forward(x).squeeze(-1));
+        return (actorHead.forward(x), CriticOnLstm(x));
     }
+
+    // Why the detach: with n-step returns of tens, one actor-critic step per batch and a shared LSTM, the value
+    // loss drives the LSTM into saturation (its weights grow until outputs are ±1 and carry no state) to express
+    // a large constant value; A2C-LSTM on CartPole-Masked then never leaves random play.
+    private Tensor CriticOnLstm(Tensor lstmOutput) =>
+        criticHead.forward(criticTrainsLstm ? lstmOutput : lstmOutput.detach()).squeeze(-1);
 }
