@@ -12,6 +12,7 @@ public sealed class EpisodePlayer
 {
     private readonly IEnvironment _env;
     private readonly IActionPolicy _policy;
+    private readonly ActionMaskReader _masks;
     private readonly Func<float[], double?>? _value;
     private float[] _obs = [];
     private int? _seed;
@@ -20,6 +21,7 @@ public sealed class EpisodePlayer
     {
         _env = env;
         _policy = policy;
+        _masks = new ActionMaskReader(env);
         _seed = seed;
         _value = valueEstimate;
         Drawable = FrameRenderer.Renderable(env);
@@ -68,7 +70,7 @@ public sealed class EpisodePlayer
             StartEpisode();
             return;
         }
-        var action = _policy.Act(_obs);
+        var action = _policy.Act(_obs, _masks.Current);
         var r = _env.Step(action);
         LastAction = action.ToString();
         r.Observation.AsSpan().CopyTo(_obs);

@@ -33,10 +33,11 @@ public sealed class NStepAccumulator
 
     /// <summary>
     /// Adds the transition (obs, action, reward → nextObs). <paramref name="nextObservation"/> must be the
-    /// true next observation (the final one when the episode ended, not the auto-reset one).
+    /// true next observation (the final one when the episode ended, not the auto-reset one);
+    /// <paramref name="nextActionMask"/> its valid actions when the env masks actions.
     /// </summary>
     public void Add(ReadOnlySpan<float> observation, int action, float reward, ReadOnlySpan<float> nextObservation,
-        bool terminated, bool truncated, ReplayBuffer buffer)
+        bool terminated, bool truncated, ReplayBuffer buffer, ReadOnlySpan<bool> nextActionMask = default)
     {
         int slot = (_start + _count) % _n;
         observation.CopyTo(_obs.AsSpan(slot * _obsSize, _obsSize));
@@ -46,12 +47,12 @@ public sealed class NStepAccumulator
 
         if (terminated || truncated)
         {
-            while (_count > 0) EmitOldest(nextObservation, terminated, buffer);
+            while (_count > 0) EmitOldest(nextObservation, nextActionMask, terminated, buffer);
             _start = 0;
         }
         else if (_count == _n)
         {
-            EmitOldest(nextObservation, false, buffer);
+            EmitOldest(nextObservation, nextActionMask, false, buffer);
         }
     }
 
@@ -62,7 +63,7 @@ public sealed class NStepAccumulator
         _count = 0;
     }
 
-    private void EmitOldest(ReadOnlySpan<float> bootstrapObservation, bool terminated, ReplayBuffer buffer)
+    private void EmitOldest(ReadOnlySpan<float> bootstrapObservation, ReadOnlySpan<bool> bootstrapMask, bool terminated, ReplayBuffer buffer)
     {
         float ret = 0, discount = 1;
         for (int k = 0; k < _count; k++)
@@ -71,7 +72,7 @@ public sealed class NStepAccumulator
             discount *= _gamma;
         }
         var obs = _obs.AsSpan(_start * _obsSize, _obsSize);
-        buffer.Add(new Transition(obs, _actions[_start], ret, bootstrapObservation, terminated ? 0f : discount));
+        buffer.Add(new Transition(obs, _actions[_start], ret, bootstrapObservation, terminated ? 0f : discount, bootstrapMask));
         _start = (_start + 1) % _n;
         _count--;
     }

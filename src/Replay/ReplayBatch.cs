@@ -8,6 +8,7 @@ namespace DeepRL.Replay;
 /// actions [B] (int64), rewards [B], discounts [B], next observations, importance weights [B] (1 for
 /// uniform sampling), and the sampled buffer indices (for priority updates). Host arrays are filled by
 /// the buffer, then copied into the tensors in one copy each (then to the device if it is not the CPU).
+/// When the buffer stores action masks, <see cref="NextActionMasks"/> [B, A] (1 = valid) comes along.
 /// </summary>
 public sealed class ReplayBatch : IDisposable
 {
@@ -59,6 +60,24 @@ public sealed class ReplayBatch : IDisposable
 
     public Tensor Weights { get; }
 
+    /// <summary>Valid actions at the next observations [B, A] as 1/0, or null when the buffer stores no masks.</summary>
+    public Tensor? NextActionMasks { get; private set; }
+
+    private Tensor? _masksCpu;
+    private float[]? _hostMasks;
+
+    internal void WriteNextActionMask(int row, ReadOnlySpan<bool> mask)
+    {
+        if (_hostMasks is null)
+        {
+            // Created on first use, typically inside the caller's dispose scope: detached so they live as long as the batch.
+            _hostMasks = new float[BatchSize * mask.Length];
+            _masksCpu = zeros(BatchSize, mask.Length).DetachFromDisposeScope();
+            NextActionMasks = Device.type == DeviceType.CPU ? _masksCpu : zeros([BatchSize, mask.Length], device: Device).DetachFromDisposeScope();
+        }
+        for (int a = 0; a < mask.Length; a++) _hostMasks[row * mask.Length + a] = mask[a] ? 1f : 0f;
+    }
+
     /// <summary>Buffer slots of the sampled transitions.</summary>
     public int[] Indices { get; }
 
@@ -86,6 +105,7 @@ public sealed class ReplayBatch : IDisposable
         _rewCpu.data<float>().CopyFrom(HostRewards);
         _discCpu.data<float>().CopyFrom(HostDiscounts);
         _wCpu.data<float>().CopyFrom(HostWeights);
+        _masksCpu?.data<float>().CopyFrom(_hostMasks!);
         if (Device.type == DeviceType.CPU) return;
         using var _ = no_grad();
         if (includeObservations)
@@ -97,11 +117,14 @@ public sealed class ReplayBatch : IDisposable
         Rewards.copy_(_rewCpu);
         Discounts.copy_(_discCpu);
         Weights.copy_(_wCpu);
+        if (_masksCpu is not null) NextActionMasks!.copy_(_masksCpu);
     }
 
     public void Dispose()
     {
         foreach (var t in new[] { _obsCpu, _nextCpu, _actCpu, _rewCpu, _discCpu, _wCpu, Observations, NextObservations, Actions, Rewards, Discounts, Weights })
             t.Dispose();
+        if (NextActionMasks is not null && !ReferenceEquals(NextActionMasks, _masksCpu)) NextActionMasks.Dispose();
+        _masksCpu?.Dispose();
     }
 }

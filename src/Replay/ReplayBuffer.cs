@@ -53,7 +53,16 @@ public class ReplayBuffer : IDisposable
 
     internal float[] Discounts { get; }
 
-    public long MemoryBytes => Observations.MemoryBytes + NextObservations.MemoryBytes + Capacity * 12L;
+    /// <summary>
+    /// Valid actions at each slot's next observation ([slot, action]), or null until the first transition with a
+    /// mask arrives (from then on slots without one count as all-valid).
+    /// </summary>
+    internal bool[]? NextActionMasks { get; private set; }
+
+    /// <summary>Actions per mask row (0 while no masks are stored).</summary>
+    public int ActionMaskSize { get; private set; }
+
+    public long MemoryBytes => Observations.MemoryBytes + NextObservations.MemoryBytes + Capacity * 12L + (NextActionMasks?.LongLength ?? 0);
 
     public void Add(in Transition t)
     {
@@ -63,10 +72,30 @@ public class ReplayBuffer : IDisposable
         Actions[i] = t.Action;
         Rewards[i] = t.Reward;
         Discounts[i] = t.Discount;
+        if (!t.NextActionMask.IsEmpty || NextActionMasks is not null) WriteMask(i, t.NextActionMask);
         OnAdded(i);
         Position = (Position + 1) % Capacity;
         Count = Math.Min(Count + 1, Capacity);
         TotalAdded++;
+    }
+
+    private void WriteMask(int slot, ReadOnlySpan<bool> mask)
+    {
+        if (NextActionMasks is null) EnableActionMasks(mask.Length);
+        var row = NextActionMasks.AsSpan(slot * ActionMaskSize, ActionMaskSize);
+        // No mask, or a terminal state's empty one: every action counts (the bootstrap is discounted away or unrestricted).
+        if (mask.IsEmpty || ActionMask.NoneValid(mask)) row.Fill(true);
+        else if (mask.Length != ActionMaskSize) throw new ArgumentException($"Action masks have {ActionMaskSize} entries; got {mask.Length}.");
+        else mask.CopyTo(row);
+    }
+
+    /// <summary>Starts storing next-state action masks of <paramref name="actions"/> entries; existing slots become all-valid.</summary>
+    internal void EnableActionMasks(int actions)
+    {
+        if (NextActionMasks is not null) return;
+        ActionMaskSize = actions;
+        NextActionMasks = new bool[(long)Capacity * actions];
+        Array.Fill(NextActionMasks, true);
     }
 
     /// <summary>Hook for subclasses that track per-slot data (priorities).</summary>
@@ -114,6 +143,7 @@ public class ReplayBuffer : IDisposable
                 Observations.Read(i, batch.HostObservations.AsSpan(b * size, size));
                 NextObservations.Read(i, batch.HostNextObservations.AsSpan(b * size, size));
             }
+            if (NextActionMasks is not null) batch.WriteNextActionMask(b, NextActionMasks.AsSpan(i * ActionMaskSize, ActionMaskSize));
             batch.HostActions[b] = Actions[i];
             batch.HostRewards[b] = Rewards[i];
             batch.HostDiscounts[b] = Discounts[i];

@@ -4,11 +4,15 @@ namespace DeepRL.Replay;
 /// One stored transition, possibly an n-step one. <see cref="Discount"/> is the factor applied to the
 /// bootstrap value of <see cref="NextObservation"/>: γⁿ when the episode goes on (or was truncated),
 /// 0 when it terminated — so targets are <c>reward + discount · V(next)</c> whatever n was.
+/// <see cref="NextActionMask"/> is the valid actions at <see cref="NextObservation"/> when the env masks actions
+/// (empty otherwise), so the bootstrap max ranges over actions the agent could really take there.
 /// </summary>
 public readonly ref struct Transition
 {
-    public Transition(ReadOnlySpan<float> observation, int action, float reward, ReadOnlySpan<float> nextObservation, float discount)
+    public Transition(ReadOnlySpan<float> observation, int action, float reward, ReadOnlySpan<float> nextObservation, float discount,
+        ReadOnlySpan<bool> nextActionMask = default)
     {
+        NextActionMask = nextActionMask;
         Observation = observation;
         Action = action;
         Reward = reward;
@@ -25,4 +29,6 @@ public readonly ref struct Transition
     public ReadOnlySpan<float> NextObservation { get; }
 
     public float Discount { get; }
+
+    public ReadOnlySpan<bool> NextActionMask { get; }
 }

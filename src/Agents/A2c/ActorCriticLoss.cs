@@ -20,10 +20,11 @@ public static class ActorCriticLoss
     /// <param name="advantages">R − V(s) [B], computed from the rollout's (gradient-free) values.</param>
     /// <param name="logStd">Gaussian log std (Box actions), or null for categorical policies.</param>
     /// <param name="c">Coefficients (ent_coef, vf_coef, norm_adv).</param>
+    /// <param name="validActions">Action masks [B, A] (1 = valid) when the env masks actions: masked logits, entropy over valid actions.</param>
     public static Parts Compute(Tensor actorOutput, Tensor values, Tensor actions, Tensor returns, Tensor advantages, Tensor? logStd,
-        ActorCriticConfig c)
+        ActorCriticConfig c, Tensor? validActions = null)
     {
-        var (logProb, entropy) = PolicyDistribution.Evaluate(actorOutput, actions, logStd);
+        var (logProb, entropy) = PolicyDistribution.Evaluate(actorOutput, actions, logStd, validActions);
         var adv = advantages;
         if (c.NormAdv && adv.shape[0] > 1) adv = adv.sub(adv.mean()).div(adv.std().add(Scalars.Of(1e-8)));
         var policyLoss = logProb.mul(adv).mean().neg();

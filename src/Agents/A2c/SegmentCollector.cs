@@ -28,6 +28,7 @@ public sealed class SegmentCollector : IDisposable
     private readonly int[] _envActions, _truncatedRows;
     private readonly float[] _envActionsContinuous;
     private readonly bool[] _starts;
+    private readonly bool[]? _masks; // valid actions of _obs's rows, when the envs mask actions
     private Tensor? _h, _c, _h0, _c0;
 
     public SegmentCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
@@ -47,7 +48,8 @@ public sealed class SegmentCollector : IDisposable
             Box b => b.FlatSize,
             var other => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {other}."),
         };
-        Buffer = new RolloutBuffer(steps, _n, _obsSize, _actionSize);
+        _masks = (bool[]?)envs.ActionMasks?.Clone();
+        Buffer = new RolloutBuffer(steps, _n, _obsSize, _actionSize, _masks is null ? 0 : _actorOutputs);
         _obs = (float[])envs.Observations.Clone();
         _actions = new float[_n * _actionSize];
         _logProbs = new float[_n];
@@ -92,7 +94,7 @@ public sealed class SegmentCollector : IDisposable
             Act();
             if (_box is null) _envs.Step(_envActions);
             else _envs.Step(_envActionsContinuous);
-            Buffer.Add(_obs, _actions, _logProbs, _values, _envs.Rewards, _envs.Terminated, _envs.Truncated, _starts);
+            Buffer.Add(_obs, _actions, _logProbs, _values, _envs.Rewards, _envs.Terminated, _envs.Truncated, _starts, _masks);
             BootstrapTruncated();
             for (int i = 0; i < _n; i++)
             {
@@ -100,6 +102,7 @@ public sealed class SegmentCollector : IDisposable
                 if (_starts[i]) episodeFinished(_envs.FinishedEpisodeReturns[i], _envs.FinishedEpisodeLengths[i]);
             }
             _envs.Observations.AsSpan().CopyTo(_obs);
+            _envs.ActionMasks?.AsSpan().CopyTo(_masks);
             stepped();
         }
         return true;
@@ -118,7 +121,8 @@ public sealed class SegmentCollector : IDisposable
             var row = _actorHost.AsSpan(i * _actorOutputs, _actorOutputs);
             if (_box is null)
             {
-                _envActions[i] = PolicyDistribution.SampleCategorical(row, _rng, out _logProbs[i]);
+                var valid = _masks is null ? default : _masks.AsSpan(i * _actorOutputs, _actorOutputs);
+                _envActions[i] = PolicyDistribution.SampleCategorical(row, _rng, out _logProbs[i], valid);
                 _actions[i] = _envActions[i];
             }
             else
@@ -182,8 +186,9 @@ public sealed class SegmentCollector : IDisposable
         var actions = _box is null
             ? tensor(Buffer.Actions.Select(a => (long)a).ToArray()).to(_device)
             : tensor(Buffer.Actions).reshape(size, _actionSize).to(_device);
+        var validActions = Buffer.ActionMasks is { } masks ? PolicyDistribution.MaskTensor(masks, _actorOutputs, _device) : null;
         return ActorCriticLoss.Compute(actor, value, actions, tensor(Buffer.Returns).to(_device), tensor(Buffer.Advantages).to(_device),
-            _net.LogStd, config);
+            _net.LogStd, config, validActions);
     }
 
     private Tensor ObservationTensor(float[] observations, int count)

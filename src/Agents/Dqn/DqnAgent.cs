@@ -83,6 +83,7 @@ public sealed class DqnAgent : IAgent
         var nStep = Enumerable.Range(0, n).Select(_ => new NStepAccumulator(c.NSteps, (float)c.Gamma, _obsSize)).ToArray();
         using var envs = run.MakeVectorEnvs(n);
         var observations = (float[])envs.Observations.Clone();
+        var masks = (bool[]?)envs.ActionMasks?.Clone(); // valid actions of observations' rows, when the env masks actions
         var actions = new int[n];
         var greedy = new int[n];
         var policy = new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
@@ -93,8 +94,12 @@ public sealed class DqnAgent : IAgent
         {
             // 1. ε-greedy actions for every env (one batched forward pass).
             double eps = epsilon.At(step);
-            policy.Act(observations, n, greedy);
-            for (int i = 0; i < n; i++) actions[i] = _rng.NextDouble() < eps ? _rng.NextInt(_actions) : greedy[i];
+            policy.Act(observations, n, greedy, masks);
+            for (int i = 0; i < n; i++)
+            {
+                var valid = masks is null ? default : masks.AsSpan(i * _actions, _actions);
+                actions[i] = _rng.NextDouble() < eps ? ActionMask.SampleValid(_rng, _actions, valid) : greedy[i];
+            }
 
             // 2. Step the envs; store transitions with the true next observation (final obs on episode end).
             envs.Step(actions);
@@ -102,11 +107,13 @@ public sealed class DqnAgent : IAgent
             {
                 bool done = envs.HasFinalObservation[i];
                 var next = done ? envs.FinalObservations.AsSpan(i * _obsSize, _obsSize) : envs.Observations.AsSpan(i * _obsSize, _obsSize);
+                var nextMask = (done ? envs.FinalActionMasks : envs.ActionMasks) is { } m ? m.AsSpan(i * _actions, _actions) : default;
                 nStep[i].Add(observations.AsSpan(i * _obsSize, _obsSize), actions[i], envs.Rewards[i], next,
-                    envs.Terminated[i], envs.Truncated[i], buffer);
+                    envs.Terminated[i], envs.Truncated[i], buffer, nextMask);
                 if (done) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
             }
             envs.Observations.AsSpan().CopyTo(observations);
+            envs.ActionMasks?.AsSpan().CopyTo(masks);
             step += n;
 
             // 3. Learn from replayed minibatches.
@@ -142,16 +149,8 @@ public sealed class DqnAgent : IAgent
         using (no_grad())
         {
             var nextTarget = _target.forward(batch.NextObservations);
-            Tensor nextValue;
-            if (Config.DoubleDqn)
-            {
-                var nextAction = _online.forward(batch.NextObservations).argmax(1, keepdim: true);
-                nextValue = nextTarget.gather(1, nextAction).squeeze(1);
-            }
-            else
-            {
-                nextValue = nextTarget.max(1).values;
-            }
+            var nextOnline = Config.DoubleDqn ? _online.forward(batch.NextObservations) : null;
+            var nextValue = NextStateValue(nextTarget, nextOnline, batch.NextActionMasks);
             targetQ = batch.Rewards + batch.Discounts * nextValue;
         }
         var q = _online.forward(batch.Observations).gather(1, batch.Actions.unsqueeze(1)).squeeze(1);
@@ -174,6 +173,23 @@ public sealed class DqnAgent : IAgent
         }
         return readLoss ? loss.item<float>() : 0f;
     }
+
+    /// <summary>
+    /// The bootstrap value of the next states [B]: max over a' of the target network's Q, or with Double DQN the target's
+    /// Q at the online network's argmax. With action masks [B, A] (1 = valid) both range over the next state's valid
+    /// actions only — an action the agent could not take there must not inflate the target.
+    /// </summary>
+    public static Tensor NextStateValue(Tensor targetQ, Tensor? onlineQ, Tensor? validActions)
+    {
+        targetQ = MaskInvalid(targetQ, validActions);
+        if (onlineQ is null) return targetQ.max(1).values;
+        var nextAction = MaskInvalid(onlineQ, validActions).argmax(1, keepdim: true);
+        return targetQ.gather(1, nextAction).squeeze(1);
+    }
+
+    // A finite penalty rather than −∞ keeps gather/max NaN-free; valid entries are unchanged (+0).
+    private static Tensor MaskInvalid(Tensor q, Tensor? validActions) =>
+        validActions is null ? q : q.add(validActions.sub(Scalars.One).mul(Scalars.Of(1e9)));
 
     private static void CopyWeights(nn.Module source, nn.Module target, double tau)
     {

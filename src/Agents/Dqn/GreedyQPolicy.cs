@@ -1,19 +1,27 @@
 using DeepRL.Agents.Networks;
+using DeepRL.Agents.Policies;
 using DeepRL.Agents.Training;
 using static TorchSharp.torch;
 
 namespace DeepRL.Agents.Dqn;
 
-/// <summary>argmax_a Q(s, a) for a batch of observations, in one forward pass without gradients.</summary>
+/// <summary>argmax_a Q(s, a) for a batch of observations (over valid actions when masked), in one forward pass without gradients.</summary>
 public sealed class GreedyQPolicy(QNetwork network, int[] observationShape, Device device) : IBatchPolicy
 {
     private readonly long[] _shape = observationShape.Select(d => (long)d).ToArray();
 
-    public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions)
+    public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions, ReadOnlySpan<bool> validActions = default)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var q = Forward(observations, count);
+        if (!validActions.IsEmpty)
+        {
+            var scores = q.cpu().data<float>().ToArray();
+            int n = scores.Length / count;
+            for (int i = 0; i < count; i++) actions[i] = PolicyDistribution.Argmax(scores.AsSpan(i * n, n), validActions.Slice(i * n, n));
+            return;
+        }
         var best = q.argmax(1).cpu();
         var values = best.data<long>();
         for (int i = 0; i < count; i++) actions[i] = (int)values[i];

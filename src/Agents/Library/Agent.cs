@@ -145,19 +145,23 @@ public sealed class Agent : IDisposable
     /// <param name="observation">One observation, flattened.</param>
     /// <param name="deterministic">Greedy (true) or sampled (false; DQN is always greedy).</param>
     /// <param name="episodeStart">True at the first step of an episode (resets recurrent state).</param>
-    public int Predict(ReadOnlySpan<float> observation, bool deterministic = true, bool episodeStart = false)
+    /// <param name="validActions">The env's action mask (<see cref="IActionMasking"/>); only valid actions are chosen. Empty = all.</param>
+    public int Predict(ReadOnlySpan<float> observation, bool deterministic = true, bool episodeStart = false, ReadOnlySpan<bool> validActions = default)
     {
         Span<int> action = stackalloc int[1];
-        Predict(observation, 1, action, deterministic, episodeStart ? [true] : [false]);
+        Predict(observation, 1, action, deterministic, episodeStart ? [true] : [false], validActions);
         return action[0];
     }
 
-    /// <summary>Actions for a batch of <paramref name="count"/> observations (row-major).</summary>
-    public void Predict(ReadOnlySpan<float> observations, int count, Span<int> actions, bool deterministic = true, ReadOnlySpan<bool> episodeStarts = default)
+    /// <summary>Actions for a batch of <paramref name="count"/> observations (row-major); masks, if any, are count × actions.</summary>
+    public void Predict(ReadOnlySpan<float> observations, int count, Span<int> actions, bool deterministic = true, ReadOnlySpan<bool> episodeStarts = default,
+        ReadOnlySpan<bool> validActions = default)
     {
-        if (ActionSpace is not Discrete) throw new InvalidOperationException($"{EnvId} has continuous actions {ActionSpace}: use PredictContinuous.");
+        if (ActionSpace is not Discrete d) throw new InvalidOperationException($"{EnvId} has continuous actions {ActionSpace}: use PredictContinuous.");
+        if (!validActions.IsEmpty && validActions.Length != count * d.N)
+            throw new ArgumentException($"validActions holds {validActions.Length} values; expected {count} × {d.N} (one per action per observation).", nameof(validActions));
         var policy = Policy(deterministic, observations, count, episodeStarts);
-        policy.Act(observations, count, actions);
+        policy.Act(observations, count, actions, validActions);
     }
 
     /// <summary>Actions for Box action spaces: count × action size values (the mean when deterministic), clipped to the space.</summary>

@@ -20,15 +20,21 @@ public sealed class GreedyActorPolicy(ActorCritic network, int[] observationShap
         for (int i = 0; i < rows.Length; i++) _starts[i] = rows[i] ? 1f : 0f;
     }
 
-    public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions)
+    public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions, ReadOnlySpan<bool> validActions = default)
     {
         using var scope = NewDisposeScope();
         var (actor, _) = Forward(observations, count);
-        if (sample is not null)
+        if (sample is not null || !validActions.IsEmpty)
         {
             var logits = actor.cpu().data<float>().ToArray();
             int n = logits.Length / count;
-            for (int i = 0; i < count; i++) actions[i] = PolicyDistribution.SampleCategorical(logits.AsSpan(i * n, n), sample, out _);
+            for (int i = 0; i < count; i++)
+            {
+                var valid = validActions.IsEmpty ? default : validActions.Slice(i * n, n);
+                actions[i] = sample is not null
+                    ? PolicyDistribution.SampleCategorical(logits.AsSpan(i * n, n), sample, out _, valid)
+                    : PolicyDistribution.Argmax(logits.AsSpan(i * n, n), valid);
+            }
             return;
         }
         var best = actor.argmax(1).cpu().data<long>();

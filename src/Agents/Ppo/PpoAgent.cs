@@ -73,11 +73,12 @@ public sealed class PpoAgent : IAgent
         var c = Config;
         int n = c.NumEnvs, T = c.NumSteps;
         bool recurrent = _net.IsRecurrent;
-        var buffer = new RolloutBuffer(T, n, _obsSize, _actionSize);
         using var envs = c.ThreadedEnvs
             ? VectorEnvs.Make(run.Options.EnvId, n, VectorMode.Threaded, options: run.EnvOptions, registry: run.Registry)
             : run.MakeVectorEnvs(n);
         if (c.ThreadedEnvs) envs.Reset(TrainingRun.SessionSeed(run.Options.Seed, run.Step));
+        var masks = (bool[]?)envs.ActionMasks?.Clone(); // valid actions of obs's rows, when the env masks actions
+        var buffer = new RolloutBuffer(T, n, _obsSize, _actionSize, masks is null ? 0 : _actorOutputs);
         var obs = (float[])envs.Observations.Clone();
         var starts = Enumerable.Repeat(true, n).ToArray();
         var actions = new float[n * _actionSize];
@@ -127,7 +128,8 @@ public sealed class PpoAgent : IAgent
                         }
                         else
                         {
-                            envActionsDiscrete[i] = PolicyDistribution.SampleCategorical(row, _rng, out logProbs[i]);
+                            var valid = masks is null ? default : masks.AsSpan(i * _actorOutputs, _actorOutputs);
+                            envActionsDiscrete[i] = PolicyDistribution.SampleCategorical(row, _rng, out logProbs[i], valid);
                             actions[i] = envActionsDiscrete[i];
                         }
                     }
@@ -135,7 +137,7 @@ public sealed class PpoAgent : IAgent
 
                 if (_continuous) envs.Step(envActionsContinuous);
                 else envs.Step(envActionsDiscrete);
-                buffer.Add(obs, actions, logProbs, values, envs.Rewards, envs.Terminated, envs.Truncated, starts);
+                buffer.Add(obs, actions, logProbs, values, envs.Rewards, envs.Terminated, envs.Truncated, starts, masks);
                 BootstrapTruncated(envs, buffer, h, cState);
                 for (int i = 0; i < n; i++)
                 {
@@ -143,6 +145,7 @@ public sealed class PpoAgent : IAgent
                     if (starts[i]) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
                 }
                 envs.Observations.AsSpan().CopyTo(obs);
+                envs.ActionMasks?.AsSpan().CopyTo(masks);
                 step += n;
                 run.Advance(step);
             }
@@ -197,6 +200,7 @@ public sealed class PpoAgent : IAgent
         var advAll = tensor(buffer.Advantages).to(_device);
         var retAll = tensor(buffer.Returns).to(_device);
         var startsAll = tensor(buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).to(_device);
+        var masksAll = buffer.ActionMasks is { } m ? PolicyDistribution.MaskTensor(m, _actorOutputs, _device) : null;
 
         // Held until the update ends (not cached: with clip annealing the values change every update).
         using var clipScalar = clip.ToScalar();
@@ -232,7 +236,7 @@ public sealed class PpoAgent : IAgent
                     idx = tensor(batch.Select(i => (long)i).ToArray()).to(_device);
                     (actor, value, _, _) = _net.Step(obsAll.index_select(0, idx), null, null, null);
                 }
-                var (newLogProb, entropy) = PolicyDistribution.Evaluate(actor, actAll.index_select(0, idx), _net.LogStd);
+                var (newLogProb, entropy) = PolicyDistribution.Evaluate(actor, actAll.index_select(0, idx), _net.LogStd, masksAll?.index_select(0, idx));
                 var logRatio = newLogProb - oldLogProb.index_select(0, idx);
                 var ratio = logRatio.exp();
                 Tensor approxKl, clipped;

@@ -18,7 +18,9 @@ public sealed class BatchPolicyAdapter(IBatchPolicy policy, Space actionSpace) :
         policy.ResetRows(_start);
     }
 
-    public EnvAction Act(float[] observation)
+    public EnvAction Act(float[] observation) => Act(observation, default);
+
+    public EnvAction Act(float[] observation, ReadOnlySpan<bool> validActions)
     {
         if (actionSpace is Box box)
         {
@@ -26,7 +28,7 @@ public sealed class BatchPolicyAdapter(IBatchPolicy policy, Space actionSpace) :
             for (int k = 0; k < _continuous.Length; k++) _continuous[k] = Math.Clamp(_continuous[k], box.Low[k], box.High[k]);
             return new EnvAction(_continuous);
         }
-        policy.Act(observation, 1, _action);
+        policy.Act(observation, 1, _action, validActions);
         return _action[0];
     }
 

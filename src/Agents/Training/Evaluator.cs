@@ -38,7 +38,7 @@ public static class Evaluator
             {
                 if (box is null)
                 {
-                    policy.Act(venv.Observations, n, actions);
+                    policy.Act(venv.Observations, n, actions, venv.ActionMasks);
                     venv.Step(actions);
                 }
                 else

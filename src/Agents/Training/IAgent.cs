@@ -5,8 +5,12 @@ namespace DeepRL.Agents.Training;
 /// <summary>Greedy (deterministic) actions for a batch of observations — what evaluation and viewers use.</summary>
 public interface IBatchPolicy
 {
-    /// <summary>Observations row-major [count × obs size]; writes one action per row.</summary>
-    void Act(ReadOnlySpan<float> observations, int count, Span<int> actions);
+    /// <summary>
+    /// Observations row-major [count × obs size]; writes one action per row. <paramref name="validActions"/> is
+    /// empty or count × actions (the envs' <see cref="DeepRL.Environments.IActionMasking"/> masks): then only valid
+    /// actions are chosen (a row with none valid is unrestricted).
+    /// </summary>
+    void Act(ReadOnlySpan<float> observations, int count, Span<int> actions, ReadOnlySpan<bool> validActions = default);
 
     /// <summary>Box-action policies: writes count × action size values (the mean action).</summary>
     void ActContinuous(ReadOnlySpan<float> observations, int count, Span<float> actions) =>

@@ -8,7 +8,8 @@ public sealed record CheckResult(string Name, bool Passed, string Detail);
 /// <summary>
 /// Runs an environment through the API contract, like Gymnasium's <c>check_env</c>: spaces, reset and
 /// step return types, observations inside the observation space, seeding determinism, invalid actions,
-/// stepping after the end. Each check reports separately so authors see everything wrong at once.
+/// stepping after the end, and (for <see cref="IActionMasking"/> envs) a usable mask; random actions respect the
+/// mask. Each check reports separately so authors see everything wrong at once.
 /// </summary>
 public static class EnvChecker
 {
@@ -29,6 +30,7 @@ public static class EnvChecker
         }
 
         using var env = make();
+        var envMasks = new ActionMaskReader(env); // random actions respect the env's action mask, if it has one
         Run("observation space is a valid Box", () =>
             env.ObservationSpace is null ? "ObservationSpace is null" :
             env.ObservationSpace.FlatSize <= 0 ? "ObservationSpace has no elements" : null);
@@ -58,7 +60,7 @@ public static class EnvChecker
             var actionBuffer = new float[env.ActionSpace is Box ab ? ab.FlatSize : 0];
             for (int t = 0; t < steps; t++)
             {
-                var r = env.Step(SampleAction(env.ActionSpace, rng, actionBuffer));
+                var r = env.Step(SampleAction(env, envMasks, rng, actionBuffer));
                 if (r.Observation is null) return $"step {t}: Step returned a null observation";
                 if (r.Observation.Length != env.ObservationSpace.FlatSize)
                     return $"step {t}: observation has {r.Observation.Length} values; ObservationSpace {env.ObservationSpace} needs {env.ObservationSpace.FlatSize}";
@@ -71,9 +73,26 @@ public static class EnvChecker
             return null;
         });
 
+        if (ActionMask.Of(env) is not null)
+        {
+            Run("the action mask allows some action in every non-terminal state", () =>
+            {
+                if (env.ActionSpace is not Discrete) return "IActionMasking needs a Discrete action space";
+                var rng = new Rng((ulong)seed + 1);
+                env.Reset(seed);
+                for (int t = 0; t < steps; t++)
+                {
+                    if (ActionMask.NoneValid(envMasks.Current)) return $"step {t}: the mask marks no action valid in a state that has not ended";
+                    if (env.Step(SampleAction(env, envMasks, rng, [])).Done) env.Reset();
+                }
+                return null;
+            });
+        }
+
         Run("same seed and actions give the same trajectory", () =>
         {
             using var other = make();
+            var otherMasks = new ActionMaskReader(other);
             var rng1 = new Rng(7);
             var rng2 = new Rng(7);
             var buf1 = new float[env.ActionSpace is Box b1 ? b1.FlatSize : 0];
@@ -82,8 +101,8 @@ public static class EnvChecker
             other.Reset(seed);
             for (int t = 0; t < Math.Min(steps, 300); t++)
             {
-                var r1 = env.Step(SampleAction(env.ActionSpace, rng1, buf1));
-                var r2 = other.Step(SampleAction(other.ActionSpace, rng2, buf2));
+                var r1 = env.Step(SampleAction(env, envMasks, rng1, buf1));
+                var r2 = other.Step(SampleAction(other, otherMasks, rng2, buf2));
                 if (!r1.Observation.AsSpan().SequenceEqual(r2.Observation) || r1.Reward != r2.Reward || r1.Done != r2.Done)
                     return $"two envs reset with seed {seed} diverged at step {t}: all randomness must come from the seeded generator";
                 if (r1.Done)
@@ -117,11 +136,11 @@ public static class EnvChecker
             env.Reset(seed);
             for (int t = 0; t < 100_000; t++)
             {
-                var r = env.Step(SampleAction(env.ActionSpace, rng, buf));
+                var r = env.Step(SampleAction(env, envMasks, rng, buf));
                 if (!r.Terminated) continue;
                 try
                 {
-                    env.Step(SampleAction(env.ActionSpace, rng, buf));
+                    env.Step(SampleAction(env, envMasks, rng, buf));
                 }
                 catch (InvalidOperationException)
                 {
@@ -135,10 +154,10 @@ public static class EnvChecker
         return results;
     }
 
-    private static EnvAction SampleAction(Space space, Rng rng, float[] buffer)
+    private static EnvAction SampleAction(IEnvironment env, ActionMaskReader masks, Rng rng, float[] buffer)
     {
-        if (space is Discrete d) return d.Sample(rng);
-        ((Box)space).Sample(rng, buffer);
+        if (env.ActionSpace is Discrete d) return ActionMask.SampleValid(rng, d.N, masks.Current);
+        ((Box)env.ActionSpace).Sample(rng, buffer);
         return new EnvAction(buffer);
     }
 

@@ -10,9 +10,15 @@ public interface IActionPolicy
     }
 
     EnvAction Act(float[] observation);
+
+    /// <summary>
+    /// Chooses among <paramref name="validActions"/> (the env's <see cref="IActionMasking"/> mask; empty when it has
+    /// none). Policies that ignore masks keep this default.
+    /// </summary>
+    EnvAction Act(float[] observation, ReadOnlySpan<bool> validActions) => Act(observation);
 }
 
-/// <summary>Uniformly random actions from the action space (the usual baseline).</summary>
+/// <summary>Uniformly random actions from the action space (the usual baseline), among the valid ones when the env masks actions.</summary>
 public sealed class RandomPolicy : IActionPolicy
 {
     private readonly Space _space;
@@ -26,9 +32,11 @@ public sealed class RandomPolicy : IActionPolicy
         _buffer = new float[actionSpace is Box b ? b.FlatSize : 0];
     }
 
-    public EnvAction Act(float[] observation)
+    public EnvAction Act(float[] observation) => Act(observation, default);
+
+    public EnvAction Act(float[] observation, ReadOnlySpan<bool> validActions)
     {
-        if (_space is Discrete d) return d.Sample(_rng);
+        if (_space is Discrete d) return validActions.IsEmpty ? d.Sample(_rng) : ActionMask.SampleValid(_rng, d.N, validActions);
         ((Box)_space).Sample(_rng, _buffer);
         return new EnvAction(_buffer);
     }
@@ -45,6 +53,7 @@ public static class EpisodeRunner
         Action<int, double, int>? onEpisode = null, CancellationToken cancel = default)
     {
         if (episodes <= 0) throw new ArgumentOutOfRangeException(nameof(episodes), episodes, "--episodes must be at least 1.");
+        var masks = new ActionMaskReader(env);
         var returns = new List<double>(episodes);
         var lengths = new List<int>(episodes);
         for (int e = 0; e < episodes && !cancel.IsCancellationRequested; e++)
@@ -55,7 +64,7 @@ public static class EpisodeRunner
             int length = 0;
             while (true)
             {
-                var r = env.Step(policy.Act(obs));
+                var r = env.Step(policy.Act(obs, masks.Current));
                 total += r.Reward;
                 length++;
                 obs = r.Observation;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using DeepRL.Environments.Board;
 using DeepRL.Environments.Classic;
 using DeepRL.Environments.GridWorlds;
 using DeepRL.Environments.MinAtar;
@@ -144,6 +145,8 @@ public sealed class EnvRegistry
             "CartPole with velocities hidden (obs = x, θ): needs memory", "classic"));
         r.Register(new EnvSpec("Pendulum-v1", _ => new Pendulum(), 200, null,
             "Swing up and balance a pendulum (continuous torque, Gymnasium dynamics)", "classic"));
+        r.Register(new EnvSpec("TicTacToe-v0", o => new TicTacToe(o.GetString("invalid_moves", "error", "error", "lose") == "lose"), 9, 0.9,
+            "Tic-tac-toe vs a random opponent; occupied cells are masked (invalid_moves=error|lose)", "board"));
         foreach (var (mapName, id) in new[]
                  {
                      ("Empty-8x8", "GridWorld-Empty-8x8"), ("FourRooms", "GridWorld-FourRooms"),

@@ -5,11 +5,13 @@ public abstract class EnvListVectorEnv : VectorEnvironment
 {
     private readonly IEnvironment[] _envs;
     private readonly ReadOnlyMemory<float>[] _actionRows;
+    private readonly IActionMasking?[] _maskers;
 
     protected EnvListVectorEnv(IReadOnlyList<IEnvironment> envs, int threads)
-        : base(envs.Count, envs[0].ObservationSpace, envs[0].ActionSpace, threads)
+        : base(envs.Count, envs[0].ObservationSpace, envs[0].ActionSpace, threads, masksActions: envs.All(e => ActionMask.Of(e) is not null))
     {
         _envs = envs.ToArray();
+        _maskers = _envs.Select(ActionMask.Of).ToArray();
         if (_envs.Any(e => e.ObservationSpace.FlatSize != ObsSize))
             throw new ArgumentException("Every env of a vector env needs the same observation space.");
         _actionRows = new ReadOnlyMemory<float>[_envs.Length];
@@ -27,6 +29,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
             var r = _envs[i].Reset(seed is int s ? s + i : null);
             CheckLength(r.Observation, i, "Reset");
             r.Observation.AsSpan().CopyTo(ObservationRow(i));
+            _maskers[i]?.WriteActionMask(ActionMaskRow(i));
         }
     }
 
@@ -40,6 +43,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
             if (Record(i, r.Reward, r.Terminated, r.Truncated))
             {
                 r.Observation.AsSpan().CopyTo(FinalObservationRow(i));
+                _maskers[i]?.WriteActionMask(FinalActionMaskRow(i));
                 var reset = _envs[i].Reset().Observation;
                 CheckLength(reset, i, "Reset");
                 reset.AsSpan().CopyTo(ObservationRow(i));
@@ -48,6 +52,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
             {
                 r.Observation.AsSpan().CopyTo(ObservationRow(i));
             }
+            _maskers[i]?.WriteActionMask(ActionMaskRow(i));
         }
     }
 

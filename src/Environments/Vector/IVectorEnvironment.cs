@@ -38,6 +38,15 @@ public interface IVectorEnvironment : IDisposable
 
     int[] FinishedEpisodeLengths { get; }
 
+    /// <summary>
+    /// NumEnvs × actions, row-major: which actions are valid for the current <see cref="Observations"/> (true =
+    /// valid), or null when the env does not mask actions (<see cref="IActionMasking"/>).
+    /// </summary>
+    bool[]? ActionMasks => null;
+
+    /// <summary>Row i is the mask of <see cref="FinalObservations"/> row i (a truncated episode's bootstrap state).</summary>
+    bool[]? FinalActionMasks => null;
+
     /// <summary>Resets every env; env i gets seed <c>seed + i</c>.</summary>
     void Reset(int? seed = null);
 

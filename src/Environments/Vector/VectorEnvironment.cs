@@ -13,7 +13,7 @@ public abstract class VectorEnvironment : IVectorEnvironment
     private readonly ParallelRanges _resetRunner;
     private int? _resetSeed;
 
-    protected VectorEnvironment(int numEnvs, Box observationSpace, Space actionSpace, int threads)
+    protected VectorEnvironment(int numEnvs, Box observationSpace, Space actionSpace, int threads, bool masksActions = false)
     {
         if (numEnvs <= 0) throw new ArgumentOutOfRangeException(nameof(numEnvs), numEnvs, "A vector env needs at least one env.");
         NumEnvs = numEnvs;
@@ -33,6 +33,11 @@ public abstract class VectorEnvironment : IVectorEnvironment
         RunningLengths = new int[numEnvs];
         DiscreteActions = new int[numEnvs];
         ContinuousActions = new float[numEnvs * ActionSize];
+        if (masksActions && actionSpace is Discrete discrete)
+        {
+            ActionMasks = new bool[numEnvs * discrete.N];
+            FinalActionMasks = new bool[numEnvs * discrete.N];
+        }
         _stepRunner = new ParallelRanges(numEnvs, threads, StepRange);
         _resetRunner = new ParallelRanges(numEnvs, threads, (s, e) => ResetRange(s, e, _resetSeed));
     }
@@ -62,6 +67,10 @@ public abstract class VectorEnvironment : IVectorEnvironment
     public double[] FinishedEpisodeReturns { get; }
 
     public int[] FinishedEpisodeLengths { get; }
+
+    public bool[]? ActionMasks { get; }
+
+    public bool[]? FinalActionMasks { get; }
 
     protected int ObsSize { get; }
 
@@ -99,6 +108,10 @@ public abstract class VectorEnvironment : IVectorEnvironment
         {
             if ((uint)actions[i] >= (uint)d.N)
                 throw new ArgumentOutOfRangeException(nameof(actions), actions[i], $"Action for env {i} must be in [0, {d.N - 1}].");
+            // A row with no valid action belongs to a terminal state; the env itself then decides.
+            if (ActionMasks is { } masks && !masks[i * d.N + actions[i]] && !ActionMask.NoneValid(MaskRow(masks, i, d.N)))
+                throw new InvalidActionException($"Action {actions[i]} for env {i} is masked out in its current state (valid actions: " +
+                                                 $"{ActionMask.Describe(MaskRow(masks, i, d.N))}); choose among the valid ones.");
         }
         actions.CopyTo(DiscreteActions);
         ActionsAreContinuous = false;
@@ -177,6 +190,13 @@ public abstract class VectorEnvironment : IVectorEnvironment
         }
         return done;
     }
+
+    private static Span<bool> MaskRow(bool[] masks, int i, int n) => masks.AsSpan(i * n, n);
+
+    /// <summary>Row i of <see cref="ActionMasks"/> (empty when the env does not mask actions).</summary>
+    protected Span<bool> ActionMaskRow(int i) => ActionMasks is { } m ? MaskRow(m, i, m.Length / NumEnvs) : default;
+
+    protected Span<bool> FinalActionMaskRow(int i) => FinalActionMasks is { } m ? MaskRow(m, i, m.Length / NumEnvs) : default;
 
     protected Span<float> ObservationRow(int i) => Observations.AsSpan(i * ObsSize, ObsSize);
 

@@ -26,10 +26,19 @@ public sealed class StickyActions : Wrapper
         return Inner.Reset(seed);
     }
 
+    /// <summary>A masked env may forbid repeating the previous action now (a board cell just taken): then the new action stands.</summary>
+    private bool StillValid(int previous)
+    {
+        if (ActionMask.Of(Inner) is not { } masking) return true;
+        Span<bool> valid = stackalloc bool[((Discrete)ActionSpace).N];
+        masking.WriteActionMask(valid);
+        return valid[previous];
+    }
+
     public override StepResult Step(EnvAction action)
     {
         int a = action.Discrete;
-        if (!action.IsContinuous && ((Discrete)ActionSpace).Contains(a) && _rng.NextDouble() < _p) a = _last;
+        if (!action.IsContinuous && ((Discrete)ActionSpace).Contains(a) && _rng.NextDouble() < _p && StillValid(_last)) a = _last;
         _last = a;
         return Inner.Step(action.IsContinuous ? action : a);
     }

@@ -32,6 +32,8 @@ public static class ReplayFile
             Actions = buffer.Actions[..n],
             Rewards = buffer.Rewards[..n],
             Discounts = buffer.Discounts[..n],
+            ActionMaskSize = buffer.ActionMaskSize,
+            NextActionMasks = buffer.NextActionMasks?[..(n * buffer.ActionMaskSize)],
         };
         (c.ObservationFloats, c.ObservationBytes) = buffer.Observations.Export(n);
         (c.NextObservationFloats, c.NextObservationBytes) = buffer.NextObservations.Export(n);
@@ -88,6 +90,7 @@ public static class ReplayFile
                          && (c.ObservationsAreBytes
                              ? c.ObservationBytes?.Length == n * size && c.NextObservationBytes?.Length == n * size
                              : c.ObservationFloats?.Length == n * size && c.NextObservationFloats?.Length == n * size);
+        lengthsOk &= c.ActionMaskSize >= 0 && (c.ActionMaskSize == 0 ? c.NextActionMasks is null : c.NextActionMasks?.Length == n * c.ActionMaskSize);
         if (!lengthsOk || n > c.Capacity || c.Position < 0 || c.Position >= Math.Max(1, c.Capacity))
             throw new InvalidDataException($"Replay buffer file '{path}' is corrupt: its arrays do not match its count {n}.");
 
@@ -96,6 +99,11 @@ public static class ReplayFile
         c.Discounts.CopyTo(buffer.Discounts, 0);
         buffer.Observations.Import(c.ObservationFloats, c.ObservationBytes);
         buffer.NextObservations.Import(c.NextObservationFloats, c.NextObservationBytes);
+        if (c.NextActionMasks is not null)
+        {
+            buffer.EnableActionMasks(c.ActionMaskSize);
+            c.NextActionMasks.CopyTo(buffer.NextActionMasks!, 0);
+        }
         buffer.RestoreCounters(n, c.Position, c.TotalAdded);
         if (buffer is PrioritizedReplayBuffer per)
         {

@@ -39,4 +39,9 @@ public sealed class ReplayFileContents
     [Key(15)] public double MaxPriority { get; set; }
 
     [Key(16)] public double Alpha { get; set; }
+
+    /// <summary>Actions per next-state mask row; 0 when the buffer stores no masks (then <see cref="NextActionMasks"/> is null).</summary>
+    [Key(17)] public int ActionMaskSize { get; set; }
+
+    [Key(18)] public bool[]? NextActionMasks { get; set; }
 }

@@ -15,7 +15,9 @@ namespace DeepRL.Replay.Rollout;
 /// </summary>
 public sealed class RolloutBuffer
 {
-    public RolloutBuffer(int numSteps, int numEnvs, int observationSize, int actionSize)
+    /// <summary>Storage for <paramref name="numSteps"/> × <paramref name="numEnvs"/> steps; with <paramref name="actionMaskSize"/> &gt; 0 (the number of
+    /// discrete actions, when the envs mask actions) the masks of the observations acted on are kept too.</summary>
+    public RolloutBuffer(int numSteps, int numEnvs, int observationSize, int actionSize, int actionMaskSize = 0)
     {
         if (numSteps <= 0 || numEnvs <= 0) throw new ArgumentException("A rollout needs at least one step and one env.");
         NumSteps = numSteps;
@@ -34,6 +36,8 @@ public sealed class RolloutBuffer
         EpisodeStarts = new bool[n];
         Advantages = new float[n];
         Returns = new float[n];
+        ActionMaskSize = actionMaskSize;
+        if (actionMaskSize > 0) ActionMasks = new bool[n * actionMaskSize];
     }
 
     public int NumSteps { get; }
@@ -76,15 +80,25 @@ public sealed class RolloutBuffer
 
     public float[] Returns { get; }
 
+    /// <summary>Actions per mask row (0 when no masks are stored).</summary>
+    public int ActionMaskSize { get; }
+
+    /// <summary>Valid actions at each stored observation, [step · numEnvs + env, action], or null without masks.</summary>
+    public bool[]? ActionMasks { get; }
+
     public void Clear()
     {
         Step = 0;
         Array.Clear(TruncationValues);
     }
 
-    /// <summary>Stores one vector step: the observations acted on, and what came of the actions.</summary>
+    /// <summary>
+    /// Stores one vector step: the observations acted on (with their action masks, when the buffer keeps them),
+    /// and what came of the actions.
+    /// </summary>
     public void Add(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> logProbs, ReadOnlySpan<float> values,
-        ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, ReadOnlySpan<bool> episodeStarts)
+        ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, ReadOnlySpan<bool> episodeStarts,
+        ReadOnlySpan<bool> actionMasks = default)
     {
         if (IsFull) throw new InvalidOperationException($"The rollout buffer is full ({NumSteps} steps): compute returns and clear it.");
         int n = NumEnvs, at = Step * n;
@@ -96,6 +110,12 @@ public sealed class RolloutBuffer
         terminated[..n].CopyTo(Terminated.AsSpan(at));
         truncated[..n].CopyTo(Truncated.AsSpan(at));
         episodeStarts[..n].CopyTo(EpisodeStarts.AsSpan(at));
+        if (ActionMasks is not null)
+        {
+            if (actionMasks.Length != n * ActionMaskSize)
+                throw new ArgumentException($"Expected {n} × {ActionMaskSize} action-mask values, got {actionMasks.Length}.", nameof(actionMasks));
+            actionMasks.CopyTo(ActionMasks.AsSpan(at * ActionMaskSize));
+        }
         Step++;
     }
 
@@ -129,7 +149,6 @@ public sealed class RolloutBuffer
         }
     }
 
-    /// <summary>Shuffled minibatches of flat indices (non-recurrent PPO).</summary>
     /// <summary>
     /// n-step returns as A2C/A3C use them (Mnih et al. 2016): walking back from the end of the rollout,
     /// R = r + γR', where R' is V(s_T) (<paramref name="lastValues"/>) after the last step, 0 after a
@@ -155,6 +174,7 @@ public sealed class RolloutBuffer
         }
     }
 
+    /// <summary>Shuffled minibatches of flat indices (non-recurrent PPO).</summary>
     public IEnumerable<int[]> Minibatches(int minibatchSize, Rng rng)
     {
         var order = Permutation(Size, rng);

@@ -75,7 +75,7 @@ public class EvaluationSelectionTests
 
         public IBatchPolicy GreedyPolicy() => this;
 
-        public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions)
+        public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions, ReadOnlySpan<bool> validActions = default)
         {
             // Every evaluation here is one batched step (one-step episodes), so each Act call is one evaluation.
             int action = _weightsStep == _step ? script(_step, _evalsAtStep++) : script(_weightsStep, 0);

@@ -24,11 +24,14 @@ public class RegistryTests
         var actions = Enumerable.Range(0, 1024).Select(_ => env.ActionSpace is DeepRL.Environments.Spaces.Discrete d
             ? new EnvAction(d.Sample(rng))
             : new EnvAction(new[] { rng.NextFloat() * 4 - 2 })).ToArray();
+        var masks = new ActionMaskReader(env); // masked envs (board games) get valid random moves, read without allocating
         void Run(int steps)
         {
             for (int t = 0; t < steps; t++)
             {
-                if (env.Step(actions[t & 1023]).Done) env.Reset();
+                var valid = masks.Current;
+                var action = valid.IsEmpty ? actions[t & 1023] : new EnvAction(ActionMask.SampleValid(rng, valid.Length, valid));
+                if (env.Step(action).Done) env.Reset();
             }
         }
         env.Reset(0);
