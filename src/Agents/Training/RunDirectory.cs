@@ -28,13 +28,28 @@ public sealed class RunDirectory
 
     public string Checkpoint(string name) => System.IO.Path.Combine(CheckpointsDir, name);
 
-    /// <summary>Creates a fresh, uniquely named run folder under <paramref name="root"/>.</summary>
-    public static RunDirectory Create(string root, string envId, string algo, int seed)
+    /// <summary>
+    /// Creates a fresh run folder under <paramref name="root"/>: <c>ENV__ALGO__SEED__TIMESTAMP</c>, or
+    /// <paramref name="name"/> when given (which must not exist yet: runs are never overwritten).
+    /// </summary>
+    public static RunDirectory Create(string root, string envId, string algo, int seed, string? name = null)
     {
-        string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        string baseName = $"{Sanitize(envId)}__{algo}__{seed}__{stamp}";
-        string path = System.IO.Path.Combine(root, baseName);
-        for (int k = 2; Directory.Exists(path); k++) path = System.IO.Path.Combine(root, $"{baseName}-{k}");
+        string path;
+        if (name is not null)
+        {
+            if (name.Length == 0 || Sanitize(name) != name)
+                throw new ArgumentException($"Run name '{name}' may only use letters, digits, '-', '_' and '.'.");
+            path = System.IO.Path.Combine(root, name);
+            if (Directory.Exists(path))
+                throw new ArgumentException($"Run folder '{path}' already exists: choose another --name, or continue it with --resume {path}.");
+        }
+        else
+        {
+            string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            string baseName = $"{Sanitize(envId)}__{algo}__{seed}__{stamp}";
+            path = System.IO.Path.Combine(root, baseName);
+            for (int k = 2; Directory.Exists(path); k++) path = System.IO.Path.Combine(root, $"{baseName}-{k}");
+        }
         try
         {
             Directory.CreateDirectory(path);

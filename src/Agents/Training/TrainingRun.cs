@@ -125,9 +125,9 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>Creates a new run folder with config.json, ready to train.</summary>
     public static TrainingRun Create(RunOptions options, IAgent agent, long totalSteps, string outputRoot, EnvRegistry registry,
-        ILogger log, ITrainingObserver? observer = null)
+        ILogger log, ITrainingObserver? observer = null, string? runName = null)
     {
-        var dir = RunDirectory.Create(outputRoot, options.EnvId, options.Algo, options.Seed);
+        var dir = RunDirectory.Create(outputRoot, options.EnvId, options.Algo, options.Seed, runName);
         ProbeWritable(dir);
         AtomicFile.WriteAllText(dir.ConfigFile, JsonSerializer.Serialize(options, HyperparameterResolver.Json));
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, null);

@@ -24,6 +24,7 @@ public static class TrainCommand
         var steps = CommonOptions.Steps("--steps", "Total environment steps (overrides total_timesteps)");
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out") { Description = "Folder for run directories", DefaultValueFactory = _ => "runs" };
+        var name = new Option<string?>("--name") { Description = "Run folder name under --out (default ENV__ALGO__SEED__TIME); must not exist yet" };
         var evalEvery = CommonOptions.Steps("--eval-every", "Env steps between deterministic evaluations (0 = only at the end; default 10000)");
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = $"Episodes per evaluation (default {RunOptions.DefaultEvalEpisodes}: a 95% CI of about ±0.37 std)", DefaultValueFactory = _ => RunOptions.DefaultEvalEpisodes };
         var finalEvalEpisodes = new Option<int>("--final-eval-episodes") { Description = "Episodes of the final report on fresh seeds, latest vs best (0 = skip)", DefaultValueFactory = _ => RunOptions.DefaultFinalEvalEpisodes };
@@ -36,7 +37,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
-            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
+            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
             saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
         };
         cmd.SetAction(parse =>
@@ -49,7 +50,7 @@ public static class TrainCommand
             if (resumePath is not null)
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
-                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, evalEvery, evalEpisodes,
+                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, name, evalEvery, evalEpisodes,
                     finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
@@ -75,6 +76,8 @@ public static class TrainCommand
             else
             {
                 string id = parse.GetValue(env) ?? throw new CliException("train needs --env ID (or --resume runs/X).");
+                if (parse.GetValue(name) is string runName && Directory.Exists(Path.Combine(parse.GetValue(output)!, runName)))
+                    throw new CliException($"Run folder '{Path.Combine(parse.GetValue(output)!, runName)}' already exists: choose another --name, or continue it with --resume {Path.Combine(parse.GetValue(output)!, runName)}.");
                 string algoName = parse.GetValue(algo)!.ToLowerInvariant();
                 AgentCatalog.CheckKnown(algoName);
                 ctx.Registry.GetSpec(id);
@@ -133,7 +136,7 @@ public static class TrainCommand
             var videos = parse.GetValue(videoEvery) > 0 ? new TrainingVideoRecorder(ctx, log, parse.GetValue(videoEvery)) : null;
             var observer = new ConsoleTrainingObserver(ctx.Console, log, interactive, videos);
             using var run = resumeDir is null
-                ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer)
+                ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer, parse.GetValue(name))
                 : TrainingRun.Resume(resumeDir, options, agent, totalSteps, ctx.Registry, log, observer);
 
             // Ctrl-C, SIGTERM (docker stop, schedulers, timeout) and SIGHUP (closed SSH session) all stop at the next

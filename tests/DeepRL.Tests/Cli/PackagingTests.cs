@@ -10,57 +10,32 @@ namespace DeepRL.Tests.Cli;
 public class PackagingTests
 {
     private string _dir = "";
-    private string _version = "";
+    private LocalFeed _feed = null!;
 
     [SetUp]
     public void SetUp()
     {
         _dir = Directory.CreateTempSubdirectory("deeprl-pack-").FullName;
-        _version = $"0.0.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        _feed = new LocalFeed(Path.Combine(_dir, "feed"), $"0.0.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}");
     }
 
     [TearDown]
     public void TearDown()
     {
         Directory.Delete(_dir, recursive: true);
-        // Unique test versions must not accumulate in the machine's package cache.
-        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "deeprl.environments", "deeprl.replay", "deeprl.agents", "deeprl.cli" })
-        {
-            string folder = Path.Combine(cache, id, _version);
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
+        _feed.Dispose();
     }
 
-    private static (int Code, string Output) Dotnet(string workingDirectory, TimeSpan timeout, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        return (p.ExitCode, output.Result + error.Result);
-    }
+    private static (int Code, string Output) Dotnet(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        LocalFeed.Run("dotnet", workingDirectory, timeout, null, args);
 
     [Test]
     public void A_project_outside_the_repository_builds_against_the_packages_and_trains()
     {
-        string feed = Path.Combine(_dir, "feed");
-        foreach (var project in new[] { "Environments", "Replay", "Agents" })
-        {
-            var pack = Dotnet(CliRunner.RepoRoot, TimeSpan.FromMinutes(3), "pack", $"src/{project}/DeepRL.{project}.csproj", "-c", "Release", "--no-build",
-                "-o", feed, $"-p:Version={_version}", "-nologo");
-            Assert.That(pack.Code, Is.Zero, pack.Output);
-        }
-        Assert.That(File.Exists(Path.Combine(feed, $"DeepRL.Agents.{_version}.nupkg")), Is.True);
-        using (var nupkg = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"DeepRL.Agents.{_version}.nupkg")))
+        string feed = _feed.Folder, version = _feed.Version;
+        foreach (var project in new[] { "Environments", "Replay", "Agents" }) _feed.Pack($"src/{project}/DeepRL.{project}.csproj");
+        Assert.That(File.Exists(Path.Combine(feed, $"DeepRL.Agents.{version}.nupkg")), Is.True);
+        using (var nupkg = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"DeepRL.Agents.{version}.nupkg")))
         {
             var entries = nupkg.Entries.Select(e => e.FullName).ToList();
             Assert.That(entries, Does.Contain("buildTransitive/DeepRL.Agents.targets").And.Contain("buildTransitive/DeepRL.LibTorchSharpFix.targets")
@@ -69,15 +44,7 @@ public class PackagingTests
 
         string app = Path.Combine(_dir, "MyRlApp");
         Directory.CreateDirectory(app);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        _feed.WriteNuGetConfig(app);
         File.WriteAllText(Path.Combine(app, "MyRlApp.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -87,10 +54,11 @@ public class PackagingTests
                 <Nullable>enable</Nullable>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="DeepRL.Agents" Version="{_version}" />
+                <PackageReference Include="DeepRL.Agents" Version="{version}" />
               </ItemGroup>
             </Project>
             """);
+
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using DeepRL;
             using var agent = Agent.Create("ppo", "CartPole-v1", new Dictionary<string, object> { ["total_timesteps"] = 25_000 });
@@ -115,12 +83,9 @@ public class PackagingTests
     [Test]
     public void The_cli_installs_as_a_dotnet_tool_and_runs_torch()
     {
-        string feed = Path.Combine(_dir, "feed");
-        var pack = Dotnet(CliRunner.RepoRoot, TimeSpan.FromMinutes(5), "pack", "src/Cli/DeepRL.Cli.csproj", "-c", "Release", "--no-build",
-            "-o", feed, $"-p:Version={_version}", "-nologo");
-        Assert.That(pack.Code, Is.Zero, pack.Output);
+        _feed.Pack("src/Cli/DeepRL.Cli.csproj");
         string tools = Path.Combine(_dir, "tools");
-        var install = Dotnet(_dir, TimeSpan.FromMinutes(5), "tool", "install", "DeepRL.Cli", "--version", _version, "--tool-path", tools, "--add-source", feed);
+        var install = Dotnet(_dir, TimeSpan.FromMinutes(5), "tool", "install", "DeepRL.Cli", "--version", _feed.Version, "--tool-path", tools, "--add-source", _feed.Folder);
         Assert.That(install.Code, Is.Zero, install.Output);
 
         var psi = new ProcessStartInfo(Path.Combine(tools, "deeprl")) { RedirectStandardOutput = true, RedirectStandardError = true };
