@@ -23,22 +23,27 @@ namespace DeepRL;
 /// </code>
 /// The environment is an id from <see cref="EnvRegistry.Default"/> or any <see cref="IEnvironment"/> factory (no
 /// registration needed). Hyperparameters use the same snake_case keys as <c>deeprl train --set</c>, layered over
-/// the built-in per-env defaults. The <c>deeprl</c> CLI trains through the same <see cref="TrainingRun"/>.
+/// the built-in per-env defaults. The <c>deeprl</c> CLI is a client of this class: <c>deeprl train</c> is
+/// <see cref="Create(RunOptions, EnvRegistry?, ILogger?)"/> (or <see cref="Resume"/>) then <see cref="Train"/>.
 /// </summary>
 public sealed class Agent : IDisposable
 {
     private const string AgentFile = "deeprl-agent.json";
     private readonly IAgent _impl;
     private readonly EnvRegistry _registry;
+    private readonly RunDirectory? _resumeFrom;
     private RunOptions _options;
+    private long _totalSteps;
     private IBatchPolicy? _greedy, _stochastic;
     private BatchPolicyAdapter? _single;
 
-    private Agent(IAgent impl, RunOptions options, EnvRegistry registry)
+    private Agent(IAgent impl, RunOptions options, long totalSteps, EnvRegistry registry, RunDirectory? resumeFrom = null)
     {
         _impl = impl;
         _options = options;
+        _totalSteps = totalSteps;
         _registry = registry;
+        _resumeFrom = resumeFrom;
     }
 
     public string Algo => _options.Algo;
@@ -56,8 +61,14 @@ public sealed class Agent : IDisposable
     /// <summary>The underlying algorithm (DQN, PPO, A2C, A3C agent) for advanced use.</summary>
     public IAgent Implementation => _impl;
 
-    /// <summary>The summary of the last <see cref="Learn"/> call.</summary>
+    /// <summary>Everything that defines a run of this agent (env, algorithm, seed, device, evaluation, hyperparameters), as in config.json.</summary>
+    public RunOptions Options => _options;
+
+    /// <summary>The summary of the last <see cref="Learn"/> or <see cref="Train"/> call.</summary>
     public RunSummary? LastRun { get; private set; }
+
+    /// <summary>The run folder of the last (or current) training, or null when it trained in memory.</summary>
+    public string? RunFolder { get; private set; }
 
     /// <summary>An agent for a registered environment id.</summary>
     /// <param name="algo">dqn, ppo, a2c or a3c.</param>
@@ -69,22 +80,53 @@ public sealed class Agent : IDisposable
     public static Agent Create(string algo, string envId, IReadOnlyDictionary<string, object>? hyperparameters = null, int seed = 1,
         string device = "cpu", EnvRegistry? registry = null)
     {
-        registry ??= EnvRegistry.Default;
         algo = algo.ToLowerInvariant();
         AgentCatalog.CheckKnown(algo);
-        registry.GetSpec(envId);
-        var options = new RunOptions
+        (registry ?? EnvRegistry.Default).GetSpec(envId);
+        return Create(new RunOptions
         {
             EnvId = envId,
             Algo = algo,
             Seed = seed,
             Device = device,
             Hyperparameters = AgentCatalog.ResolveHyperparameters(algo, envId, null, Overrides(hyperparameters)),
-        };
-        using var probe = registry.Make(envId);
-        (options, _) = AgentCatalog.ResolveAutoPolicy(options, probe.ObservationSpace);
-        var (impl, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
-        return new Agent(impl, options, registry);
+        }, registry);
+    }
+
+    /// <summary>
+    /// An agent from complete run settings (what <c>deeprl train</c> builds from its options; evaluation and checkpoint
+    /// settings apply to <see cref="Train"/>). <c>policy: auto</c> is resolved from the observation shape and logged.
+    /// </summary>
+    public static Agent Create(RunOptions options, EnvRegistry? registry = null, ILogger? log = null)
+    {
+        registry ??= EnvRegistry.Default;
+        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
+        (options, string? policyNote) = AgentCatalog.ResolveAutoPolicy(options, probe.ObservationSpace);
+        if (policyNote is not null) log?.LogInformation("{Note}", policyNote);
+        var (impl, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(options.Device));
+        return new Agent(impl, options, totalSteps, registry);
+    }
+
+    /// <summary>
+    /// Reopens a run folder to continue it with <see cref="Train"/> from its latest checkpoint. Its settings come from
+    /// its config.json; only the total number of steps (to train longer) and the device may change.
+    /// </summary>
+    public static Agent Resume(string runFolder, EnvRegistry? registry = null, long? totalSteps = null, string? device = null)
+    {
+        registry ??= EnvRegistry.Default;
+        var dir = Agents.Training.RunDirectory.Open(runFolder);
+        var options = TrainingRun.ReadOptions(dir);
+        if (totalSteps is long steps)
+        {
+            if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), steps, "The total number of steps must be positive.");
+            var hyperparameters = (JsonObject)options.Hyperparameters.DeepClone();
+            hyperparameters["total_timesteps"] = steps;
+            options = options with { Hyperparameters = hyperparameters };
+        }
+        if (device is not null) options = options with { Device = device };
+        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
+        var (impl, total) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(options.Device));
+        return new Agent(impl, options, total, registry, dir);
     }
 
     /// <summary>An agent for your own environment: <paramref name="makeEnv"/> builds a fresh instance (one per parallel env).</summary>
@@ -119,22 +161,43 @@ public sealed class Agent : IDisposable
     public RunSummary Learn(long? steps = null, LearnOptions? options = null)
     {
         options ??= new LearnOptions();
-        long total = steps ?? _options.Hyperparameters["total_timesteps"]!.GetValue<long>();
+        long total = steps ?? _totalSteps;
         if (total <= 0) throw new ArgumentOutOfRangeException(nameof(steps), total, "Learn needs a positive number of steps.");
-        _options = _options with
+        if (_resumeFrom is null)
         {
-            EvalEvery = options.EvalEvery,
-            EvalEpisodes = options.EvalEpisodes,
-            FinalEvalEpisodes = options.FinalEvalEpisodes,
-            StopWhenSolved = options.StopWhenSolved,
-            CheckpointEvery = options.CheckpointEvery,
-        };
+            _options = _options with
+            {
+                EvalEvery = options.EvalEvery,
+                EvalEpisodes = options.EvalEpisodes,
+                FinalEvalEpisodes = options.FinalEvalEpisodes,
+                StopWhenSolved = options.StopWhenSolved,
+                CheckpointEvery = options.CheckpointEvery,
+            };
+        }
         var log = options.Logger ?? NullLogger.Instance;
         var observer = new CallbackObserver(options, log);
-        using var run = options.RunFolder is null
-            ? TrainingRun.CreateInMemory(_options, _impl, total, _registry, log, observer)
-            : TrainingRun.Create(_options, _impl, total, options.RunFolder, _registry, log, observer);
-        observer.Run = run;
+        return TrainRun(total, options.RunFolder, null, observer, log, default, run => observer.Run = run);
+    }
+
+    /// <summary>
+    /// Trains with the evaluation and checkpoint settings of <see cref="Options"/>: a new run folder under
+    /// <paramref name="outputRoot"/> (named <paramref name="runName"/>, or ENV__ALGO__SEED__TIME), in memory when it is
+    /// null, or the resumed run of <see cref="Resume"/>. <paramref name="observer"/> sees every step, episode and
+    /// evaluation (progress displays); cancelling <paramref name="stop"/> stops at the next step and saves a resumable checkpoint.
+    /// </summary>
+    public RunSummary Train(string? outputRoot = null, string? runName = null, ITrainingObserver? observer = null, ILogger? log = null,
+        CancellationToken stop = default) =>
+        TrainRun(_totalSteps, outputRoot, runName, observer, log ?? NullLogger.Instance, stop, null);
+
+    private RunSummary TrainRun(long total, string? outputRoot, string? runName, ITrainingObserver? observer, ILogger log, CancellationToken stop,
+        Action<TrainingRun>? started)
+    {
+        using var run = _resumeFrom is not null ? TrainingRun.Resume(_resumeFrom, _options, _impl, total, _registry, log, observer)
+            : outputRoot is null ? TrainingRun.CreateInMemory(_options, _impl, total, _registry, log, observer)
+            : TrainingRun.Create(_options, _impl, total, outputRoot, _registry, log, observer, runName);
+        RunFolder = run.IsInMemory ? null : run.Directory.Path;
+        started?.Invoke(run);
+        using var onStop = stop.Register(run.RequestStop);
         _greedy = _stochastic = null;
         _single = null;
         LastRun = run.Train();
@@ -226,7 +289,7 @@ public sealed class Agent : IDisposable
         var options = saved.Options.Validated(agentFile) with { Device = device };
         var observationSpace = saved.ObservationSpace.ToBox(agentFile);
         var actionSpace = saved.ActionSpace.ToSpace(agentFile);
-        var (impl, _) = AgentCatalog.Create(options, observationSpace, actionSpace, DeviceResolver.Resolve(device));
+        var (impl, totalSteps) = AgentCatalog.Create(options, observationSpace, actionSpace, DeviceResolver.Resolve(device));
         try
         {
             impl.Load(folder, includeReplay: false);
@@ -236,7 +299,7 @@ public sealed class Agent : IDisposable
             impl.Dispose();
             throw;
         }
-        return new Agent(impl, options, registry ?? EnvRegistry.Default);
+        return new Agent(impl, options, totalSteps, registry ?? EnvRegistry.Default);
     }
 
     public void Dispose() => _impl.Dispose();

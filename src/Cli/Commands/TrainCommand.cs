@@ -61,11 +61,7 @@ public static class TrainCommand
                 options = TrainingRun.ReadOptions(resumeDir);
                 DeepRlCli.LoadRunAssemblies(ctx, options, resumeDir.Path);
                 long? moreSteps = parse.GetValue(steps);
-                if (moreSteps is long more)
-                {
-                    if (more <= 0) throw new CliException($"--steps must be positive, got {more}.");
-                    options = options with { Hyperparameters = WithSteps(options, more) };
-                }
+                if (moreSteps is long more && more <= 0) throw new CliException($"--steps must be positive, got {more}.");
                 if (TrainingRun.FinishedSummary(resumeDir) is { } done && (moreSteps is null || moreSteps <= done.Steps))
                 {
                     ctx.Output.WriteLine($"Run {resumeDir.Path} already finished ({done.Status} at step {done.Steps}); nothing to resume.");
@@ -118,60 +114,47 @@ public static class TrainCommand
                     EnvAssemblies = (parse.GetValue(DeepRlCli.EnvAssembly) ?? []).Select(Path.GetFullPath).ToArray(),
                 };
             }
-            if (parse.GetResult(device) is { Implicit: false }) options = options with { Device = parse.GetValue(device)! };
+            string? deviceOverride = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device) : null;
+            if (deviceOverride is not null) options = options with { Device = deviceOverride };
 
-            var torchDevice = DeviceResolver.Resolve(options.Device);
-            using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
-            if (resumeDir is null)
-            {
-                (options, string? policyNote) = AgentCatalog.ResolveAutoPolicy(options, probe.ObservationSpace);
-                if (policyNote is not null) log.LogInformation("{Note}", policyNote);
-            }
-            var (agent, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, torchDevice);
-            using var _ = agent;
+            // The CLI is a client of the library API: the same Agent.Create/Resume + Train a C# program calls.
+            using var agent = resumeDir is null
+                ? Agent.Create(options, ctx.Registry, log)
+                : Agent.Resume(resumeDir.Path, ctx.Registry, parse.GetValue(steps), deviceOverride);
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
             // A live progress bar owns the terminal: only warnings go to the log, the bar shows the rest.
             if (interactive) log = ctx.QuietLogger("train");
             if (parse.GetValue(videoEvery) < 0) throw new CliException("--video-every must be ≥ 0.");
             var videos = parse.GetValue(videoEvery) > 0 ? new TrainingVideoRecorder(ctx, log, parse.GetValue(videoEvery)) : null;
             var observer = new ConsoleTrainingObserver(ctx.Console, log, interactive, videos);
-            using var run = resumeDir is null
-                ? TrainingRun.Create(options, agent, totalSteps, parse.GetValue(output)!, ctx.Registry, log, observer, parse.GetValue(name))
-                : TrainingRun.Resume(resumeDir, options, agent, totalSteps, ctx.Registry, log, observer);
 
             // Ctrl-C, SIGTERM (docker stop, schedulers, timeout) and SIGHUP (closed SSH session) all stop at the next
             // step, save latest and write the summary. A second SIGTERM/SIGHUP waits for that save; a second
             // Ctrl-C ends the process at once (checkpoint saves are crash-safe, so nothing complete is lost).
+            using var stop = new CancellationTokenSource();
             void Stop(PosixSignalContext signal)
             {
-                bool first = !run.Interrupted;
+                bool first = !stop.IsCancellationRequested;
                 if (signal.Signal == PosixSignal.SIGINT && !first) return; // second Ctrl-C: let the process end
                 signal.Cancel = true;
-                run.RequestStop();
+                stop.Cancel();
                 if (first) log.LogWarning("{Signal}: stopping, saving a resumable checkpoint", signal.Signal);
                 else log.LogWarning("{Signal}: already stopping; waiting for the checkpoint to be saved", signal.Signal);
             }
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-            var summary = observer.Run(run.Train);
-            PrintSummary(ctx, run, summary);
+            var summary = observer.Run(() => agent.Train(parse.GetValue(output)!, parse.GetValue(name), observer, log, stop.Token));
+            PrintSummary(ctx, agent.RunFolder!, summary);
             return summary.Status == "interrupted" ? 130 : 0;
         });
         return cmd;
     }
 
-    private static System.Text.Json.Nodes.JsonObject WithSteps(RunOptions options, long steps)
-    {
-        var copy = (System.Text.Json.Nodes.JsonObject)options.Hyperparameters.DeepClone();
-        copy["total_timesteps"] = steps;
-        return copy;
-    }
-
-    private static void PrintSummary(CliContext ctx, TrainingRun run, RunSummary s)
+    private static void PrintSummary(CliContext ctx, string runFolder, RunSummary s)
     {
         var o = ctx.Output;
-        o.WriteLine($"run: {run.Directory.Path}");
+        o.WriteLine($"run: {runFolder}");
         o.WriteLine($"status: {s.Status} after {s.Steps} steps, {s.Episodes} episodes, {s.WallTimeSeconds:F1} s ({s.TrainFps:F0} steps/s)");
         if (s.FinalEval is { } f) o.WriteLine($"final eval (latest, fresh seeds): {f.Describe()}");
         if (s.BestFinalEval is { } bf) o.WriteLine($"best checkpoint (step {bf.Step}, same fresh seeds): {bf.Describe()}");

@@ -48,6 +48,39 @@ public class LibraryApiTests
     }
 
     [Test]
+    public void Train_writes_a_named_run_that_resume_continues_and_a_cancelled_token_stops()
+    {
+        var options = new DeepRL.Agents.Training.RunOptions
+        {
+            EnvId = "CartPole-v1",
+            Algo = "ppo",
+            Seed = 3,
+            EvalEvery = 0,
+            FinalEvalEpisodes = 0,
+            CheckpointEvery = 2048,
+            Hyperparameters = DeepRL.Agents.AgentCatalog.ResolveHyperparameters("ppo", "CartPole-v1", null, ["total_timesteps=4096"]),
+        };
+        string folder = Path.Combine(_dir, "first");
+        using (var agent = Agent.Create(options))
+        {
+            var first = agent.Train(_dir, "first");
+            Assert.That((first.Status, first.Steps, agent.RunFolder), Is.EqualTo(("completed", 4096L, folder)));
+            Assert.That(File.Exists(Path.Combine(folder, "config.json")), Is.True);
+            Assert.Throws<ArgumentException>(() => agent.Train(_dir, "first"), "a run folder is never overwritten");
+        }
+        using (var resumed = Agent.Resume(folder, totalSteps: 8192))
+        {
+            var more = resumed.Train();
+            Assert.That((more.Status, more.Steps, resumed.RunFolder), Is.EqualTo(("completed", 8192L, folder)), "the same folder, trained further");
+        }
+        using var cancelled = Agent.Create(options);
+        var stopped = cancelled.Train(_dir, "stopped", stop: new CancellationToken(canceled: true));
+        Assert.That(stopped.Status, Is.EqualTo("interrupted"));
+        Assert.That(stopped.Steps, Is.LessThan(4096));
+        Assert.That(stopped.Resume, Does.Contain("--resume"), "and says how to continue");
+    }
+
+    [Test]
     public void A_custom_environment_factory_trains_without_registration()
     {
         using var agent = Agent.Create("a2c", () => new TimeLimit(new CartPole(), 200), new Dictionary<string, object> { ["total_timesteps"] = 20_000 },
