@@ -35,6 +35,7 @@ public static class DeepRlCli
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(RecordCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(BenchmarkCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
 

@@ -30,7 +30,7 @@ public sealed class MetricsLog : IDisposable
             return;
         }
         _episodes = Open(dir.MetricsFile, EpisodeHeader);
-        _evals = Open(Path.Combine(dir.Path, "evaluations.csv"), EvalHeader);
+        _evals = Open(dir.EvaluationsFile, EvalHeader);
         if (tensorboard) _tensorboard = SummaryWriter(dir.TensorBoardDir);
     }
 
@@ -48,7 +48,7 @@ public sealed class MetricsLog : IDisposable
     /// </summary>
     public static void TruncateAfter(RunDirectory dir, long step)
     {
-        foreach (var (path, header) in new[] { (dir.MetricsFile, EpisodeHeader), (Path.Combine(dir.Path, "evaluations.csv"), EvalHeader) })
+        foreach (var (path, header) in new[] { (dir.MetricsFile, EpisodeHeader), (dir.EvaluationsFile, EvalHeader) })
         {
             if (!File.Exists(path)) continue;
             int columns = header.Split(',').Length;

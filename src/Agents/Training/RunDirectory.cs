@@ -20,6 +20,9 @@ public sealed class RunDirectory
 
     public string SummaryFile => System.IO.Path.Combine(Path, "summary.json");
 
+    /// <summary>One row per evaluation during training: step, mean/std return, mean length, episodes, time.</summary>
+    public string EvaluationsFile => System.IO.Path.Combine(Path, "evaluations.csv");
+
     public string TensorBoardDir => System.IO.Path.Combine(Path, "tensorboard");
 
     public string VideosDir => System.IO.Path.Combine(Path, "videos");

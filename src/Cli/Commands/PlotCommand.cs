@@ -26,7 +26,7 @@ public static class PlotCommand
             {
                 var dir = RunDirectory.Open(runPath);
                 var options = TrainingRun.ReadOptions(dir);
-                var points = metric == "eval" ? Read(Path.Combine(dir.Path, "evaluations.csv"), 1) : Smooth(Read(dir.MetricsFile, 2), 100);
+                var points = metric == "eval" ? Read(dir.EvaluationsFile, 1) : Smooth(Read(dir.MetricsFile, 2), 100);
                 series.Add(new PlotSeries($"{options.Algo} {options.EnvId} s{options.Seed}", points));
             }
             var plot = LearningCurvePlot.Build(series, metric == "eval" ? "Evaluation return" : "Training episode return (mean of last 100)", "env steps", "return");
