@@ -108,7 +108,18 @@ public static class DeepRlCli
         bool userError = inner is CliException or ArgumentException or FormatException or FileNotFoundException
             or DirectoryNotFoundException or InvalidDataException or NotSupportedException or NonFiniteValueException or EnvironmentException
             or DeepRL.Agents.Training.RunStorageException;
-        error.WriteLine($"error: {inner.Message}");
+        string message = inner.Message;
+        if (inner is System.Runtime.InteropServices.ExternalException && message.Contains("frame #0", StringComparison.Ordinal))
+        {
+            // libtorch appends dozens of native frames: keep its first line (what failed), and say what to change.
+            message = "libtorch: " + message.Split('\n')[0].Trim();
+            if (message.Contains("can't allocate memory", StringComparison.Ordinal))
+            {
+                message += ". The network, batch or buffer is too large for this machine's memory: reduce net_arch, batch_size, num_envs or buffer_size.";
+                userError = true;
+            }
+        }
+        error.WriteLine($"error: {message}");
         if (verbose) error.WriteLine(inner.ToString());
         else if (!userError) error.WriteLine("(run with --verbose for the stack trace)");
         return userError ? 2 : 1;

@@ -24,6 +24,8 @@ public sealed class RolloutBuffer
         NumEnvs = numEnvs;
         ObservationSize = observationSize;
         ActionSize = actionSize;
+        AllocationLimit.Check($"A rollout of {numSteps} steps × {numEnvs} envs × {observationSize:N0} observation values",
+            (long)numSteps * numEnvs * observationSize, sizeof(float), "lower num_steps or num_envs, or use a smaller observation");
         int n = numSteps * numEnvs;
         Observations = new float[n * observationSize];
         Actions = new float[n * actionSize];

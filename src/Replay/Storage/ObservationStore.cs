@@ -17,8 +17,8 @@ public sealed class ObservationStore : IObservationStore
         Capacity = capacity;
         Size = size;
         long total = (long)capacity * size;
-        if (total > Array.MaxLength)
-            throw new ArgumentException($"Replay storage of {capacity} × {size} values exceeds one array; lower buffer_size.");
+        AllocationLimit.Check($"Replay storage of {capacity:N0} observations × {size:N0} values", total, asBytes ? 1 : sizeof(float),
+            "lower buffer_size or use a smaller observation");
         if (asBytes) _bytes = new byte[total];
         else _floats = new float[total];
     }

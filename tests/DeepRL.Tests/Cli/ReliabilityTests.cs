@@ -216,6 +216,21 @@ public class ReliabilityTests
     }
 
     [Test]
+    public void A_network_too_large_for_memory_is_one_line_without_native_frames()
+    {
+        // 10⁶ × 10⁶ weights: libtorch refuses the 4 TB allocation at once (nothing is touched).
+        var r = CliRunner.Run("train", "--out", _out, "--env", "CartPole-v1", "--algo", "ppo", "--set", "net_arch=1000000,1000000", "--no-progress");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        var errors = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0], Does.StartWith("error: libtorch: [enforce fail").And.Contain("you tried to allocate 4000000000000 bytes")
+            .And.Contain("reduce net_arch, batch_size, num_envs or buffer_size"));
+        Assert.That(r.Error, Does.Not.Contain("frame #"), "no native stack without --verbose");
+        var verbose = CliRunner.Run("train", "--out", _out, "--env", "CartPole-v1", "--algo", "ppo", "--set", "net_arch=1000000,1000000", "--no-progress", "--verbose");
+        Assert.That(verbose.Error, Does.Contain("frame #0"), "--verbose keeps libtorch's trace");
+    }
+
+    [Test]
     public void An_infinite_learning_rate_is_refused_before_training()
     {
         var r = CliRunner.Run("train", "--out", _out, "--env", "CartPole-v1", "--set", "learning_rate=Infinity");

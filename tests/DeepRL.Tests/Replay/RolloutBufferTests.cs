@@ -16,6 +16,22 @@ public class RolloutBufferTests
     }
 
     [Test]
+    public void Buffers_too_large_to_allocate_say_what_to_lower_instead_of_overflowing()
+    {
+        // PPO's default rollout (128 steps × 8 envs) of a 2000×2000 map's 3-channel image: 12.3 billion floats.
+        var ex = Assert.Throws<ArgumentException>(() => new RolloutBuffer(128, 8, 3 * 2000 * 2000, 1));
+        Assert.That(ex!.Message, Does.StartWith("A rollout of 128 steps × 8 envs × 12,000,000 observation values needs 12,288,000,000 values, more than one array can hold")
+            .And.EndWith("lower num_steps or num_envs, or use a smaller observation."));
+        var replay = Assert.Throws<ArgumentException>(() => new DeepRL.Replay.ReplayBuffer(1_000_000, new DeepRL.Environments.Spaces.Box([3, 2000, 2000], 0f, 1f)));
+        Assert.That(replay!.Message, Does.StartWith("Replay storage of 1,000,000 observations × 12,000,000 values").And.Contain("lower buffer_size"));
+        // Within one array but beyond the memory the process may use: refused before allocating, naming both sizes.
+        var memory = Assert.Throws<ArgumentException>(() =>
+            DeepRL.Replay.AllocationLimit.Check("A rollout", 300L << 20, sizeof(float), "lower num_steps", availableBytes: 1L << 30));
+        Assert.That(memory!.Message, Is.EqualTo("A rollout needs 1.2 GiB, more than the 1.0 GiB of memory available; lower num_steps."));
+        Assert.DoesNotThrow(() => DeepRL.Replay.AllocationLimit.Check("A rollout", 200L << 20, sizeof(float), "lower num_steps", availableBytes: 1L << 30));
+    }
+
+    [Test]
     public void Gae_matches_hand_computation_without_episode_ends()
     {
         var b = OneEnv([1, 2, 3], [0.5f, 1.0f, 1.5f], [false, false, false], [false, false, false]);
