@@ -8,6 +8,8 @@ public static class AtomicFile
 {
     public static void WriteAllText(string path, string contents) => Write(path, tmp => File.WriteAllText(tmp, contents));
 
+    public static void WriteAllBytes(string path, byte[] contents) => Write(path, tmp => File.WriteAllBytes(tmp, contents));
+
     /// <summary>Lets <paramref name="writer"/> write to a temp path (e.g. TorchSharp's save), then renames it into place.</summary>
     public static void Write(string path, Action<string> writer)
     {

@@ -166,6 +166,7 @@ public sealed class TrainingRun : IDisposable
         bool hasReplay = File.Exists(Path.Combine(checkpoint, "replay.msgpack"));
         agent.Load(checkpoint, includeReplay: hasReplay);
         MetricsLog.TruncateAfter(dir, state.Step);
+        TensorBoardEvents.TruncateAfter(dir.TensorBoardDir, state.Step);
         log.LogInformation("Resuming {Run} at step {Step} ({Replay})", dir.Name, state.Step,
             hasReplay ? "with its replay buffer" : "replay buffer not saved: it refills from scratch");
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, state);

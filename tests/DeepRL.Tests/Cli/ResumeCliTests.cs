@@ -35,6 +35,39 @@ public class ResumeCliTests
     }
 
     [Test]
+    public void Resume_trims_tensorboard_events_past_the_checkpoint()
+    {
+        string run = TrainSmallRun(); // checkpoint at step 600
+        string tensorboard = Path.Combine(run, "tensorboard");
+        // Events a killed session wrote after its last checkpoint (steps 700–900), in their own file as a new session would.
+        string extra = Path.Combine(tensorboard, "lost");
+        var writer = TorchSharp.torch.utils.tensorboard.SummaryWriter(extra);
+        foreach (int step in new[] { 500, 700, 800, 900 }) writer.add_scalar("train/lost_after_checkpoint", 1f, step);
+        foreach (var f in Directory.GetFiles(extra)) File.Move(f, Path.Combine(tensorboard, Path.GetFileName(f) + ".killed"));
+        Directory.Delete(extra);
+        string killedFile = Directory.GetFiles(tensorboard, "*.killed").Single();
+        Assert.That(Steps(killedFile), Is.EqualTo(new long[] { 500, 700, 800, 900 }));
+
+        var resumed = CliRunner.Run("train", "--resume", run, "--steps", "900", "--no-progress");
+        Assert.That(resumed.ExitCode, Is.Zero, resumed.Error);
+        Assert.That(Steps(killedFile), Is.EqualTo(new long[] { 500 }), "events past the checkpoint step (600) are gone, earlier ones stay");
+        Assert.That(Directory.GetFiles(tensorboard, "events.out.tfevents.*").SelectMany(Steps).Max(), Is.EqualTo(900), "and the resumed session wrote its own");
+    }
+
+    private static long[] Steps(string eventFile)
+    {
+        var bytes = File.ReadAllBytes(eventFile);
+        var steps = new List<long>();
+        for (int at = 0; at + 12 <= bytes.Length;)
+        {
+            int length = (int)BitConverter.ToUInt64(bytes, at);
+            if (DeepRL.Agents.Training.TensorBoardEvents.EventStep(bytes.AsSpan(at + 12, length)) is long step) steps.Add(step);
+            at += 12 + length + 4;
+        }
+        return steps.ToArray();
+    }
+
+    [Test]
     public void Resuming_a_finished_run_says_so_instead_of_retraining()
     {
         string run = TrainSmallRun();
