@@ -69,8 +69,7 @@ public sealed class A2cAgent : IAgent
             var loss = collector.Loss(c);
             _optimizer.ZeroGrad();
             loss.Total.backward();
-            if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_net.parameters(), c.MaxGradNorm);
-            _optimizer.Step();
+            if (GradientClipping.CheckAndClip(_net.parameters(), c.MaxGradNorm, run)) _optimizer.Step();
 
             if (step >= nextLog)
             {

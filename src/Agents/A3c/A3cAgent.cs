@@ -136,10 +136,12 @@ public sealed class A3cAgent : IAgent
                 var loss = collector.Loss(c);
                 foreach (var p in localParameters) p.grad?.zero_();
                 loss.Total.backward();
-                if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(localParameters, c.MaxGradNorm);
-                var gradients = localParameters.Select(p => p.grad).ToArray();
-                if (c.Hogwild) Apply(gradients, localParameters);
-                else lock (_applyLock) Apply(gradients, localParameters);
+                if (GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run))
+                {
+                    var gradients = localParameters.Select(p => p.grad).ToArray();
+                    if (c.Hogwild) Apply(gradients, localParameters);
+                    else lock (_applyLock) Apply(gradients, localParameters);
+                }
                 if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
                 AfterUpdate?.Invoke(w, Interlocked.Read(ref _globalStep));
             }

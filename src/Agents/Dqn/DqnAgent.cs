@@ -123,7 +123,7 @@ public sealed class DqnAgent : IAgent
                 if (c.AnnealLr) SetLearningRate(c.LearningRate * Math.Max(0.0, 1.0 - (double)step / c.TotalTimesteps));
                 if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * Math.Min(1.0, (double)step / c.TotalTimesteps);
                 float loss = 0;
-                for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(buffer, _batch, readLoss: g == c.GradientSteps - 1);
+                for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(run, buffer, _batch, readLoss: g == c.GradientSteps - 1);
                 run.Metrics.Scalar("loss", loss, step);
                 run.Metrics.Scalar("epsilon", eps, step);
                 run.Metrics.Scalar("learning_rate", CurrentLearningRate, step);
@@ -141,7 +141,7 @@ public sealed class DqnAgent : IAgent
     }
 
     /// <summary>One gradient step on a sampled minibatch; returns the loss when asked (reading it syncs).</summary>
-    private float TrainStep(ReplayBuffer buffer, ReplayBatch batch, bool readLoss)
+    private float TrainStep(TrainingRun run, ReplayBuffer buffer, ReplayBatch batch, bool readLoss)
     {
         using var scope = NewDisposeScope();
         buffer.Sample(batch, _rng);
@@ -163,7 +163,7 @@ public sealed class DqnAgent : IAgent
 
         _optimizer.ZeroGrad();
         loss.backward();
-        if (Config.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_online.parameters(), Config.MaxGradNorm);
+        if (!GradientClipping.CheckAndClip(_online.parameters(), Config.MaxGradNorm, run)) return 0f; // skipped: nor priorities from NaN errors
         _optimizer.Step();
 
         if (buffer is PrioritizedReplayBuffer per)

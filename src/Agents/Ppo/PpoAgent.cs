@@ -167,7 +167,7 @@ public sealed class PpoAgent : IAgent
             buffer.ComputeReturnsAndAdvantages(lastValues, (float)c.Gamma, (float)c.GaeLambda);
 
             // 3. Several epochs of clipped-surrogate updates on shuffled minibatches.
-            var stats = Optimize(buffer, clip, h0, c0);
+            var stats = Optimize(run, buffer, clip, h0, c0);
             h0?.Dispose();
             c0?.Dispose();
 
@@ -186,7 +186,7 @@ public sealed class PpoAgent : IAgent
 
     private sealed record UpdateStats(double Loss, double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction);
 
-    private UpdateStats Optimize(RolloutBuffer buffer, double clip, Tensor? h0, Tensor? c0)
+    private UpdateStats Optimize(TrainingRun run, RolloutBuffer buffer, double clip, Tensor? h0, Tensor? c0)
     {
         var c = Config;
         int n = buffer.NumEnvs, T = buffer.NumSteps, size = buffer.Size;
@@ -267,8 +267,7 @@ public sealed class PpoAgent : IAgent
 
                 _optimizer.ZeroGrad();
                 total.backward();
-                if (c.MaxGradNorm > 0) GradientClipping.ClipGradNorm(_net.parameters(), c.MaxGradNorm);
-                _optimizer.Step();
+                if (GradientClipping.CheckAndClip(_net.parameters(), c.MaxGradNorm, run)) _optimizer.Step();
 
                 double klValue = approxKl.item<float>();
                 loss += total.item<float>();

@@ -23,6 +23,24 @@ public static class Scalars
 /// <summary>Global gradient-norm clipping (like <c>clip_grad_norm_</c>) built from Scalar-free tensor ops.</summary>
 public static class GradientClipping
 {
+    /// <summary>
+    /// Checks an update before the optimizer applies it: the gradients' joint L2 norm must be finite (a NaN/∞ loss
+    /// makes it NaN/∞), then they are clipped to <paramref name="maxNorm"/> (0 = no clipping). Returns true to apply
+    /// the update; false when it is non-finite and the run skips such updates (<c>--on-nan skip</c>); otherwise throws.
+    /// </summary>
+    public static bool CheckAndClip(IEnumerable<TorchSharp.Modules.Parameter> parameters, double maxNorm, DeepRL.Agents.Training.TrainingRun run)
+    {
+        try
+        {
+            ClipGradNorm(parameters, maxNorm > 0 ? maxNorm : double.PositiveInfinity);
+            return true;
+        }
+        catch (DeepRL.Environments.NonFiniteValueException ex) when (run.SkipNonFiniteUpdate(ex.Message.Split(':')[0].ToLowerInvariant()))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Scales all gradients so their joint L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
     public static double ClipGradNorm(IEnumerable<TorchSharp.Modules.Parameter> parameters, double maxNorm)
     {

@@ -41,6 +41,13 @@ public sealed record RunOptions
     /// <summary>Stop early once the evaluation mean reaches the env's reward threshold.</summary>
     public bool StopWhenSolved { get; init; }
 
+    /// <summary>
+    /// What a non-finite loss or gradient does: <c>stop</c> (default: stop the run, keeping the last good checkpoint)
+    /// or <c>skip</c> (skip that update with a warning and go on). Non-finite rewards or observations always stop:
+    /// they mean the environment is broken.
+    /// </summary>
+    public string OnNan { get; init; } = "stop";
+
     /// <summary>Plugin assemblies (full paths) the run's environment came from, loaded again by eval/watch/record/resume.</summary>
     public string[] EnvAssemblies { get; init; } = [];
 
@@ -59,6 +66,7 @@ public sealed record RunOptions
             EvalEpisodes < 1 ? $"eval_episodes is {EvalEpisodes}" :
             FinalEvalEpisodes < 0 ? $"final_eval_episodes is {FinalEvalEpisodes}" :
             CheckpointEvery < 0 ? $"checkpoint_every is {CheckpointEvery}" :
+            OnNan is not ("stop" or "skip") ? $"on_nan is '{OnNan}' (stop or skip)" :
             Hyperparameters is null ? "hyperparameters is null" :
             EnvAssemblies is null ? "env_assemblies is null" :
             null;

@@ -38,6 +38,9 @@ public sealed record RunSummary
     public EvalRecord? SolvedAt { get; init; }
 
     public string? Resume { get; init; }
+
+    /// <summary>Updates skipped because their loss or gradients were NaN/∞ (with on_nan: skip).</summary>
+    public long SkippedUpdates { get; init; }
 }
 
 /// <summary>

@@ -280,6 +280,7 @@ public sealed class TrainingRun : IDisposable
             _gc?.SafePoint();
         }
         Step = step;
+        ReportSkippedUpdates();
         Observer?.Stepped(this);
         if (Options.EvalEvery > 0 && Step >= _nextEval)
         {
@@ -292,6 +293,31 @@ public sealed class TrainingRun : IDisposable
             SaveCheckpoint(LatestCheckpoint, Options.SaveReplay);
         }
         ReportProgress(force: false);
+    }
+
+    private long _skippedUpdates, _reportedSkips;
+    private string _lastSkip = "";
+
+    /// <summary>
+    /// Called by an algorithm whose update has a non-finite loss or gradient (<paramref name="detail"/> says which):
+    /// true = skip that update (<c>on_nan: skip</c>; counted and reported as a warning by the coordinating thread),
+    /// false = stop the run. Safe to call from worker threads.
+    /// </summary>
+    public bool SkipNonFiniteUpdate(string detail)
+    {
+        if (Options.OnNan != "skip") return false;
+        Volatile.Write(ref _lastSkip, detail);
+        Interlocked.Increment(ref _skippedUpdates);
+        return true;
+    }
+
+    private void ReportSkippedUpdates()
+    {
+        long skipped = Interlocked.Read(ref _skippedUpdates);
+        if (skipped == _reportedSkips) return;
+        _log.LogWarning("Skipped {New} update(s) at step {Step} ({Total} so far) because {Detail}", skipped - _reportedSkips, Step, skipped, Volatile.Read(ref _lastSkip));
+        _reportedSkips = skipped;
+        Metrics.Scalar("skipped_updates", skipped, Step);
     }
 
     /// <summary>Return and length of the episode that finished last.</summary>
@@ -439,6 +465,7 @@ public sealed class TrainingRun : IDisposable
             Recommended = report?.Recommended,
             SolvedAt = SolvedAt,
             Resume = _stopRequested && _dir is not null ? $"deeprl train --resume {_dir.Path}" : null,
+            SkippedUpdates = Interlocked.Read(ref _skippedUpdates),
         };
         if (_dir is not null) AtomicFile.WriteAllText(_dir.SummaryFile, JsonSerializer.Serialize(summary, HyperparameterResolver.Json));
         return summary;

@@ -30,6 +30,8 @@ public static class TrainCommand
         var finalEvalEpisodes = new Option<int>("--final-eval-episodes") { Description = "Episodes of the final report on fresh seeds, latest vs best (0 = skip)", DefaultValueFactory = _ => RunOptions.DefaultFinalEvalEpisodes };
         var checkpointEvery = CommonOptions.Steps("--checkpoint-every", "Env steps between 'latest' checkpoints (default 25000)");
         var saveReplay = new Option<bool>("--save-replay") { Description = "Store the replay buffer in checkpoints for exact resume" };
+        var onNan = new Option<string>("--on-nan") { Description = "A NaN/∞ loss or gradient: stop (keep the last checkpoint) or skip that update with a warning", DefaultValueFactory = _ => "stop" };
+        onNan.AcceptOnlyFromAmong("stop", "skip");
         var stopWhenSolved = new Option<bool>("--stop-when-solved") { Description = "Stop once an evaluation reaches the env's reward threshold" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of a live progress bar" };
@@ -37,7 +39,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
-            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
+            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
             saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
         };
         cmd.SetAction(parse =>
@@ -50,7 +52,7 @@ public static class TrainCommand
             if (resumePath is not null)
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
-                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, name, evalEvery, evalEpisodes,
+                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, name, onNan, evalEvery, evalEpisodes,
                     finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
@@ -110,6 +112,7 @@ public static class TrainCommand
                     CheckpointEvery = checkpointEveryValue,
                     SaveReplay = parse.GetValue(saveReplay),
                     StopWhenSolved = parse.GetValue(stopWhenSolved),
+                    OnNan = parse.GetValue(onNan)!,
                     Hyperparameters = AgentCatalog.ResolveHyperparameters(algoName, id, parse.GetValue(config), overrides),
                     EnvAssemblies = (parse.GetValue(DeepRlCli.EnvAssembly) ?? []).Select(Path.GetFullPath).ToArray(),
                 };

@@ -336,7 +336,35 @@ public class ReliabilityTests
     }
 
     /// <summary>Reward NaN at the 7th step of every episode.</summary>
-    private sealed class NanRewardEnv : DeepRL.Environments.IEnvironment
+    [TestCase("ppo")]
+    [TestCase("dqn")]
+    [TestCase("a2c")]
+    [TestCase("a3c")]
+    public void A_non_finite_loss_stops_by_default_and_is_skipped_with_on_nan_skip(string algo)
+    {
+        // Rewards of 3e38 are finite, but their squared errors overflow: the loss and gradients become ∞/NaN.
+        var registry = DeepRL.Environments.EnvRegistry.Default;
+        if (!registry.Contains("HugeReward-v0"))
+            registry.Register(new DeepRL.Environments.EnvSpec("HugeReward-v0", _ => new NanRewardEnv(3e38f), 50));
+        string[] common = ["train", "--out", _out, "--env", "HugeReward-v0", "--algo", algo, "--steps", "3000", "--no-progress", "--eval-every", "0",
+            "--final-eval-episodes", "2", "--set", "learning_starts=100"];
+        if (algo != "dqn") common = common[..^2];
+        var stopped = CliRunner.Run(common);
+        Assert.That(stopped.ExitCode, Is.EqualTo(2), stopped.Error);
+        Assert.That(stopped.Error, Does.Contain("The gradient norm is").And.Contain("Training stopped; the last checkpoint is kept"));
+
+        var skipped = CliRunner.Run([.. common, "--on-nan", "skip"]);
+        Assert.That(skipped.ExitCode, Is.Zero, skipped.Error);
+        Assert.That(skipped.Error, Does.Match(@"Skipped \d+ update\(s\) at step \d+ \(\d+ so far\) because the gradient norm is (nan|∞|-∞|infinity)"));
+        string run = Directory.GetDirectories(_out).OrderBy(Directory.GetCreationTimeUtc).Last();
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        Assert.That(summary.RootElement.GetProperty("status").GetString(), Is.EqualTo("completed"));
+        Assert.That(summary.RootElement.GetProperty("skipped_updates").GetInt64(), Is.GreaterThan(0));
+        Assert.That(double.IsFinite(summary.RootElement.GetProperty("final_eval").GetProperty("mean_return").GetDouble()), Is.True,
+            "the weights stayed finite: the bad updates were never applied");
+    }
+
+    private sealed class NanRewardEnv(float reward = float.NaN) : DeepRL.Environments.IEnvironment
     {
         private int _t;
         private readonly float[] _obs = [0f];
@@ -354,7 +382,7 @@ public class ReliabilityTests
         }
 
         public DeepRL.Environments.StepResult Step(DeepRL.Environments.EnvAction action) =>
-            new(_obs, ++_t == 7 ? float.NaN : 1f, false, false, DeepRL.Environments.Info.Empty);
+            new(_obs, ++_t == 7 ? reward : 1f, false, false, DeepRL.Environments.Info.Empty);
 
         public void Dispose()
         {
