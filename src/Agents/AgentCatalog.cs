@@ -26,13 +26,27 @@ public static class AgentCatalog
     public static JsonObject ResolveHyperparameters(string algo, string envId, string? configFile, IEnumerable<string> overrides)
     {
         CheckKnown(algo);
+        Dictionary<string, string> origins;
         object config = algo switch
         {
-            "ppo" => HyperparameterResolver.Resolve<PpoConfig>(algo, envId, configFile, overrides),
-            "a2c" => HyperparameterResolver.Resolve<A2cConfig>(algo, envId, configFile, overrides),
-            "a3c" => HyperparameterResolver.Resolve<A3cConfig>(algo, envId, configFile, overrides),
-            _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides),
+            "ppo" => HyperparameterResolver.Resolve<PpoConfig>(algo, envId, configFile, overrides, out origins),
+            "a2c" => HyperparameterResolver.Resolve<A2cConfig>(algo, envId, configFile, overrides, out origins),
+            "a3c" => HyperparameterResolver.Resolve<A3cConfig>(algo, envId, configFile, overrides, out origins),
+            _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides, out origins),
         };
+        try
+        {
+            return Validated(config);
+        }
+        catch (ArgumentException ex)
+        {
+            // "learning_rate must be positive" → "… (from config file 'my.json')": the user sees which layer to fix.
+            throw new ArgumentException(HyperparameterResolver.WithOrigin(ex.Message, origins));
+        }
+    }
+
+    private static JsonObject Validated(object config)
+    {
         var resolved = JsonSerializer.SerializeToNode(config, config.GetType(), HyperparameterResolver.Json)!.AsObject();
         foreach (var (key, value) in resolved)
         {

@@ -24,12 +24,22 @@ public static class HyperparameterResolver
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static T Resolve<T>(string algo, string envId, string? configFile, IEnumerable<string> overrides) where T : new()
+    public static T Resolve<T>(string algo, string envId, string? configFile, IEnumerable<string> overrides) where T : new() =>
+        Resolve<T>(algo, envId, configFile, overrides, out _);
+
+    /// <summary>As <see cref="Resolve{T}(string, string, string?, IEnumerable{string})"/>, also telling where each key's value came from.</summary>
+    /// <param name="algo">dqn, ppo, a2c or a3c (whose built-in per-env defaults apply).</param>
+    /// <param name="envId">The env whose defaults apply.</param>
+    /// <param name="configFile">A JSON file of hyperparameters, or null.</param>
+    /// <param name="overrides">key=value pairs (--set).</param>
+    /// <param name="origins">Where each key's value came from (built-in defaults, the config file, the command line).</param>
+    public static T Resolve<T>(string algo, string envId, string? configFile, IEnumerable<string> overrides, out Dictionary<string, string> origins) where T : new()
     {
         var node = JsonSerializer.SerializeToNode(new T(), Json)!.AsObject();
         var keys = node.Select(kv => kv.Key).ToList();
+        var from = origins = [];
 
-        if (BuiltInDefaults(algo, envId) is { } builtIn) Merge(node, builtIn, keys, $"built-in {algo} defaults for {envId}");
+        if (BuiltInDefaults(algo, envId) is { } builtIn) Merge(node, builtIn, keys, $"built-in {algo} defaults for {envId}", from);
 
         if (configFile is not null)
         {
@@ -44,7 +54,7 @@ public static class HyperparameterResolver
                 throw new FormatException($"Config file '{configFile}' is not valid JSON: {ex.Message}");
             }
             if (user is not JsonObject obj) throw new FormatException($"Config file '{configFile}' must hold one JSON object of hyperparameters.");
-            Merge(node, obj, keys, $"config file '{configFile}'");
+            Merge(node, obj, keys, $"config file '{configFile}'", from);
         }
 
         foreach (string pair in overrides)
@@ -54,6 +64,7 @@ public static class HyperparameterResolver
             string key = pair[..eq].Trim(), raw = pair[(eq + 1)..].Trim();
             CheckKey(key, keys, "the command line", algo);
             node[key] = ParseValue(raw, node[key], key);
+            from[key] = $"--set {key}={raw}";
         }
 
         try
@@ -62,16 +73,32 @@ public static class HyperparameterResolver
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"Invalid {algo} hyperparameter value at {ex.Path ?? "?"}: {ex.Message}");
+            string key = ex.Path?.TrimStart('$', '.') ?? "?";
+            string where = from.TryGetValue(key, out string? origin) ? $" (from {origin})" : "";
+            throw new ArgumentException($"Hyperparameter {key}{where} has the wrong type: {node[key]?.ToJsonString() ?? "null"}; " +
+                                        $"expected {JsonSerializer.SerializeToNode(new T(), Json)!.AsObject()[key]?.GetValueKind().ToString().ToLowerInvariant() ?? "a value"} like its default.");
         }
     }
 
-    private static void Merge(JsonObject target, JsonObject source, List<string> keys, string origin)
+    /// <summary>Adds where the offending value came from to a validation message that names a hyperparameter.</summary>
+    public static string WithOrigin(string message, IReadOnlyDictionary<string, string> origins)
+    {
+        foreach (var key in origins.Keys.OrderByDescending(k => k.Length))
+        {
+            if (System.Text.RegularExpressions.Regex.IsMatch(message, $@"(^|[^a-z_]){key}([^a-z_]|$)"))
+                return $"{message.TrimEnd('.')} (from {origins[key]}).";
+        }
+        return message;
+    }
+
+    private static void Merge(JsonObject target, JsonObject source, List<string> keys, string origin, Dictionary<string, string> origins)
     {
         foreach (var (key, value) in source)
         {
             CheckKey(key, keys, origin, null);
-            target[key] = value?.DeepClone();
+            if (value is null) throw new ArgumentException($"Hyperparameter {key} is null in {origin}; give it a value or leave the key out to keep the default.");
+            target[key] = value.DeepClone();
+            origins[key] = origin;
         }
     }
 
@@ -89,7 +116,7 @@ public static class HyperparameterResolver
         {
             return current switch
             {
-                JsonArray => new JsonArray(raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                JsonArray => new JsonArray(raw.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => (JsonNode)JsonValue.Create(int.Parse(s, CultureInfo.InvariantCulture))).ToArray()),
                 JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => JsonValue.Create(bool.Parse(raw)),
                 JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonValue.Create(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)),

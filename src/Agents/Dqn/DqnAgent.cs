@@ -230,7 +230,9 @@ public sealed class DqnAgent : IAgent
         if (File.Exists(agent))
         {
             var state = CheckpointFiles.ReadJson<DqnState>(agent);
-            _rng.SetState(state.Rng);
+            _rng.SetState(CheckpointFiles.RngState(state.Rng, agent));
+            if (!double.IsFinite(state.LearningRate) || state.LearningRate <= 0)
+                throw new InvalidDataException($"Checkpoint file '{agent}' is invalid: learning_rate must be a positive, finite number (got {state.LearningRate}).");
             SetLearningRate(state.LearningRate);
         }
         if (includeReplay) ReplayFile.Load(Buffer, Path.Combine(directory, "replay.msgpack"));

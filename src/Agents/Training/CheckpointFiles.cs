@@ -26,6 +26,14 @@ public static class CheckpointFiles
         }
     }
 
+    /// <summary>A saved random-generator state: exactly 4 words, not all zero (a generator stuck at zero repeats forever).</summary>
+    public static ulong[] RngState(ulong[]? state, string path)
+    {
+        if (state is null || state.Length != 4 || state.All(w => w == 0))
+            throw new InvalidDataException($"Checkpoint file '{path}' is invalid: rng must hold 4 numbers, not all zero (got {(state is null ? "null" : $"[{string.Join(", ", state)}]")}).");
+        return state;
+    }
+
     public static T ReadJson<T>(string path)
     {
         try

@@ -26,7 +26,7 @@ public static class NetworkCheckpoint
         string optimizerFile = Path.Combine(directory, "optimizer.pt");
         if (File.Exists(optimizerFile)) CheckpointFiles.Guard(optimizerFile, () => optimizer.Load(optimizerFile));
         string agent = Path.Combine(directory, "agent.json");
-        if (File.Exists(agent)) rng.SetState(CheckpointFiles.ReadJson<AgentState>(agent).Rng);
+        if (File.Exists(agent)) rng.SetState(CheckpointFiles.RngState(CheckpointFiles.ReadJson<AgentState>(agent).Rng, agent));
     }
 
     private sealed record AgentState(ulong[] Rng);

@@ -293,6 +293,43 @@ public class ReliabilityTests
         Assert.That(eval.Error, Does.Not.Contain("NullReferenceException"));
     }
 
+    [TestCase("rng", "null", "rng must hold 4 numbers, not all zero (got null)")]
+    [TestCase("rng", "[1, 2]", "rng must hold 4 numbers, not all zero (got [1, 2])")]
+    [TestCase("rng", "[0, 0, 0, 0]", "rng must hold 4 numbers, not all zero (got [0, 0, 0, 0])")]
+    [TestCase("learning_rate", "-1", "learning_rate must be a positive, finite number (got -1)")]
+    public void Invalid_agent_json_in_a_checkpoint_is_refused_naming_file_and_field(string key, string value, string problem)
+    {
+        var r = CliRunner.Run(["train", "--out", _out, "--steps", "600", .. SmallDqn]);
+        Assert.That(r.ExitCode, Is.Zero, r.Error);
+        string latest = Path.Combine(RunFolder(), "checkpoints", "latest");
+        string agent = Path.Combine(latest, "agent.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(agent))!.AsObject();
+        json[key] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        File.WriteAllText(agent, json.ToJsonString());
+        File.Delete(Path.Combine(latest, "manifest.json")); // an edit the checksums would catch first; here the field check must
+
+        var resume = CliRunner.Run("train", "--resume", RunFolder(), "--steps", "900", "--no-progress");
+        Assert.That(resume.ExitCode, Is.EqualTo(2), resume.Error);
+        Assert.That(resume.Error, Does.Contain($"Checkpoint file '{agent}' is invalid: {problem}."));
+        Assert.That(resume.Error, Does.Not.Contain("NullReferenceException"));
+    }
+
+    [TestCase("{\"learning_rate\": -0.5}", "learning_rate must be positive, got -0.5 (from config file '{0}').")]
+    [TestCase("{\"buffer_size\": null}", "Hyperparameter buffer_size is null in config file '{0}'; give it a value or leave the key out to keep the default.")]
+    [TestCase("{\"exploration_fraction\": \"a lot\"}", "Hyperparameter exploration_fraction (from config file '{0}') has the wrong type: \"a lot\"; expected number like its default.")]
+    [TestCase("{\"net_arch\": [64, -3]}", "net_arch sizes must be positive (from config file '{0}').")]
+    public void Invalid_hyperparameter_files_are_refused_naming_file_and_field(string contents, string message)
+    {
+        string file = Path.Combine(_out, "my.json");
+        File.WriteAllText(file, contents);
+        var r = CliRunner.Run("train", "--env", "CartPole-v1", "--config", file, "--out", _out, "--steps", "100");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Error, Does.Contain("error: " + string.Format(message, file)));
+        var set = CliRunner.Run("train", "--env", "CartPole-v1", "--set", "learning_rate=-1", "--out", _out, "--steps", "100");
+        Assert.That(set.Error, Does.Contain("error: learning_rate must be positive, got -1 (from --set learning_rate=-1)."));
+        Assert.That(Directory.GetDirectories(_out), Is.Empty, "no run folder for a refused configuration");
+    }
+
     [Test]
     public void Broken_environments_get_one_clear_message_and_exit_2_in_train_and_check_env()
     {
