@@ -78,13 +78,19 @@ public static class BenchmarkStatistics
 public static class BenchmarkCurves
 {
     /// <summary>
-    /// At every step where some run has a value (runs interpolated linearly within their range, never extrapolated):
-    /// the mean across runs and a 95% percentile-bootstrap CI of that mean (over seeds).
+    /// On the grid of multiples of <paramref name="gridStep"/> (evaluations fall a few steps past them when envs step in
+    /// batches, and A3C's workers land anywhere): each run's value by linear interpolation inside its range, or its
+    /// first/last value within half a grid step of its ends (never further); then the mean across runs and a 95%
+    /// percentile-bootstrap CI of that mean (over seeds).
     /// </summary>
     public static (double[] Steps, double[] Mean, double[] Low, double[] High) MeanWithCi(IReadOnlyList<IReadOnlyList<(long Step, double Return)>> runs,
-        int repetitions = 2000, ulong seed = 0)
+        long gridStep, int repetitions = 2000, ulong seed = 0)
     {
-        var steps = runs.SelectMany(r => r.Select(p => p.Step)).Distinct().OrderBy(s => s).ToArray();
+        if (gridStep <= 0) throw new ArgumentOutOfRangeException(nameof(gridStep), gridStep, "The grid step must be positive.");
+        long last = runs.Where(r => r.Count > 0).Select(r => r[^1].Step).DefaultIfEmpty(0).Max();
+        long first = runs.Where(r => r.Count > 0).Select(r => r[0].Step).DefaultIfEmpty(0).Min();
+        var steps = new List<long>();
+        for (long g = (first + gridStep / 2) / gridStep * gridStep; g <= last + gridStep / 2; g += gridStep) steps.Add(g);
         var rng = new Rng(seed);
         var xs = new List<double>();
         var mean = new List<double>();
@@ -93,7 +99,7 @@ public static class BenchmarkCurves
         var estimates = new double[repetitions];
         foreach (long step in steps)
         {
-            var values = runs.Select(r => Interpolate(r, step)).Where(v => v is not null).Select(v => v!.Value).ToArray();
+            var values = runs.Select(r => Interpolate(r, step, gridStep / 2)).Where(v => v is not null).Select(v => v!.Value).ToArray();
             if (values.Length == 0) continue;
             for (int b = 0; b < repetitions; b++)
             {
@@ -110,9 +116,11 @@ public static class BenchmarkCurves
         return (xs.ToArray(), mean.ToArray(), low.ToArray(), high.ToArray());
     }
 
-    private static double? Interpolate(IReadOnlyList<(long Step, double Return)> run, long step)
+    private static double? Interpolate(IReadOnlyList<(long Step, double Return)> run, long step, long tolerance)
     {
-        if (run.Count == 0 || step < run[0].Step || step > run[^1].Step) return null;
+        if (run.Count == 0 || step < run[0].Step - tolerance || step > run[^1].Step + tolerance) return null;
+        if (step <= run[0].Step) return run[0].Return;
+        if (step >= run[^1].Step) return run[^1].Return;
         for (int i = 0; i < run.Count; i++)
         {
             if (run[i].Step == step) return run[i].Return;

@@ -26,7 +26,7 @@ public static class BenchmarkOutputs
             foreach (var algo in spec.Algos)
             {
                 var runs = results.Where(r => r.Cell.Env == env && r.Cell.Algo == algo && r.Curve.Count > 0).Select(r => r.Curve).ToList();
-                var (steps, mean, low, high) = BenchmarkCurves.MeanWithCi(runs);
+                var (steps, mean, low, high) = BenchmarkCurves.MeanWithCi(runs, spec.EvalEvery);
                 curves.Add(new CurveBand($"{algo} ({runs.Count} seeds)", steps, mean, low, high));
             }
             if (curves.All(c => c.Steps.Length == 0)) continue;

@@ -181,10 +181,16 @@ public class BenchmarkStatisticsTests
     {
         Assert.That(BenchmarkStatistics.NormalizedAreaUnderCurve([(0, 0), (100, 10), (300, 10)]), Is.EqualTo((500 + 2000) / 300.0).Within(1e-12));
         Assert.That(BenchmarkStatistics.Normalize(250, 20, 480), Is.EqualTo(0.5).Within(1e-12));
-        var (steps, mean, low, high) = BenchmarkCurves.MeanWithCi([[(0, 0), (100, 10)], [(0, 2), (50, 4), (100, 6)]]);
+        var (steps, mean, low, high) = BenchmarkCurves.MeanWithCi([[(0, 0), (100, 10)], [(0, 2), (50, 4), (100, 6)]], gridStep: 50);
         Assert.That(steps, Is.EqualTo(new double[] { 0, 50, 100 }));
         Assert.That(mean, Is.EqualTo(new[] { 1.0, 4.5, 8.0 }), "runs are interpolated onto common steps (5 and 4 at step 50)");
         Assert.That(low[2], Is.EqualTo(6).Within(1e-9));
         Assert.That(high[2], Is.EqualTo(10).Within(1e-9));
+        // A3C-like steps just past the grid: each snaps to the nearest grid point, never further than half a step.
+        var snapped = BenchmarkCurves.MeanWithCi([[(1004, 1), (2010, 3)], [(1012, 5), (2001, 7)], [(1003, 9)]], gridStep: 1000);
+        Assert.That(snapped.Steps, Is.EqualTo(new double[] { 1000, 2000 }));
+        Assert.That(snapped.Mean[0], Is.EqualTo(5.0), "1000: each run's first value (1, 5, 9), all within half a step");
+        double at2000 = (1 + 2 * 996.0 / 1006 + 5 + 2 * 988.0 / 989) / 2; // interpolated inside both ranges; the third run ended at 1003
+        Assert.That(snapped.Mean[1], Is.EqualTo(at2000).Within(1e-12));
     }
 }
