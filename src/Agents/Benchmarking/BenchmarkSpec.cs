@@ -101,5 +101,5 @@ public sealed record BenchmarkSpec
 /// <summary>One training run of a benchmark; its run folder is runs/<see cref="Name"/>.</summary>
 public sealed record BenchmarkCell(string Env, string Algo, int Seed)
 {
-    public string Name => $"{string.Concat(Env.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'))}__{Algo}__{Seed}";
+    public string Name => $"{Training.RunDirectory.Sanitize(Env)}__{Algo}__{Seed}";
 }

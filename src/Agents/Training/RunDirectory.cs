@@ -75,5 +75,6 @@ public sealed class RunDirectory
         return dir;
     }
 
-    private static string Sanitize(string s) => string.Concat(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    /// <summary>A name safe in a file or folder name: letters, digits, '-', '_' and '.' kept, anything else (like the '/' of MinAtar/…) becomes '_'.</summary>
+    public static string Sanitize(string s) => string.Concat(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 }

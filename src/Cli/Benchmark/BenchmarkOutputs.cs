@@ -41,7 +41,7 @@ public static class BenchmarkOutputs
 
     public static string CommandFile(string folder) => Path.Combine(folder, "command.txt");
 
-    public static string PlotName(string env) => string.Concat(env.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')) + ".png";
+    public static string PlotName(string env) => Agents.Training.RunDirectory.Sanitize(env) + ".png";
 
     /// <summary>The uniformly random policy's mean return (0 of the normalized scale), on fixed seeds.</summary>
     private static double RandomScore(EnvRegistry registry, string env)
