@@ -37,18 +37,17 @@ public sealed class GridMap
         Tiles = tiles;
         Starts = starts;
         Description = header.GetValueOrDefault("description", "");
-        GoalReward = Number(header, "goal_reward", 1);
-        StepReward = Number(header, "step_reward", 0);
-        LavaReward = Number(header, "lava_reward", -1);
-        HoleReward = Number(header, "hole_reward", 0);
-        CliffReward = Number(header, "cliff_reward", -100);
-        WrongGoalReward = Number(header, "wrong_goal_reward", -1);
-        Slip = Number(header, "slip", 0);
-        MaxSteps = (int)Number(header, "max_steps", 4 * Height * Width);
-        CueSteps = (int)Number(header, "cue_steps", 1);
-        RewardThreshold = header.ContainsKey("reward_threshold") ? Number(header, "reward_threshold", 0) : null;
+        GoalReward = Number(name, header, "goal_reward", 1);
+        StepReward = Number(name, header, "step_reward", 0);
+        LavaReward = Number(name, header, "lava_reward", -1);
+        HoleReward = Number(name, header, "hole_reward", 0);
+        CliffReward = Number(name, header, "cliff_reward", -100);
+        WrongGoalReward = Number(name, header, "wrong_goal_reward", -1);
+        Slip = Number(name, header, "slip", 0);
+        MaxSteps = Whole(name, header, "max_steps", (int)Math.Min(int.MaxValue, 4L * Height * Width), min: 1);
+        CueSteps = Whole(name, header, "cue_steps", 1, min: 1);
+        RewardThreshold = header.ContainsKey("reward_threshold") ? Number(name, header, "reward_threshold", 0) : null;
         if (Slip is < 0 or > 1) throw new FormatException($"Grid map '{name}': slip must be in [0, 1], got {Slip}.");
-        if (MaxSteps <= 0) throw new FormatException($"Grid map '{name}': max_steps must be positive.");
     }
 
     public string Name { get; }
@@ -171,11 +170,19 @@ public sealed class GridMap
             .Order()
             .ToList();
 
-    private static double Number(Dictionary<string, string> header, string key, double fallback)
+    private static double Number(string name, Dictionary<string, string> header, string key, double fallback)
     {
         if (!header.TryGetValue(key, out var v)) return fallback;
-        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
-            throw new FormatException($"Grid map header '{key}: {v}' is not a number.");
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d))
+            throw new FormatException($"Grid map '{name}': header '{key}: {v}' must be a finite number.");
         return d;
+    }
+
+    private static int Whole(string name, Dictionary<string, string> header, string key, int fallback, int min)
+    {
+        double d = Number(name, header, key, fallback);
+        if (d != Math.Floor(d) || d < min || d > int.MaxValue)
+            throw new FormatException($"Grid map '{name}': header '{key}: {header[key]}' must be a whole number from {min} to {int.MaxValue}.");
+        return (int)d;
     }
 }

@@ -56,6 +56,26 @@ public static class ReplayFile
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>The first value no buffer could hold (a hand-edited or damaged file), named with its field and index.</summary>
+    private static string? FirstInvalid(ReplayFileContents c)
+    {
+        if (c.TotalAdded < c.Count) return $"total_added {c.TotalAdded} is less than count {c.Count}";
+        for (int i = 0; i < c.Count; i++)
+        {
+            if (c.Actions[i] < 0) return $"actions[{i}] is {c.Actions[i]} (actions are ≥ 0)";
+            if (!float.IsFinite(c.Rewards[i])) return $"rewards[{i}] is {c.Rewards[i]} (must be finite)";
+            if (!(c.Discounts[i] is >= 0f and <= 1f)) return $"discounts[{i}] is {c.Discounts[i]} (must be in [0, 1])";
+            if (c.Priorities is { } p && !(double.IsFinite(p[i]) && p[i] >= 0)) return $"priorities[{i}] is {p[i]} (must be finite and ≥ 0)";
+        }
+        foreach (var (name, values) in new[] { ("observations", c.ObservationFloats), ("next_observations", c.NextObservationFloats) })
+        {
+            if (values is null) continue;
+            for (int k = 0; k < values.Length; k++)
+                if (!float.IsFinite(values[k])) return $"{name}[{k}] is {values[k]} (must be finite)";
+        }
+        return null;
+    }
+
     /// <summary>Loads a file saved by <see cref="Save"/> into an empty buffer of the same kind and shape.</summary>
     public static void Load(ReplayBuffer buffer, string path)
     {
@@ -93,6 +113,8 @@ public static class ReplayFile
         lengthsOk &= c.ActionMaskSize >= 0 && (c.ActionMaskSize == 0 ? c.NextActionMasks is null : c.NextActionMasks?.Length == n * c.ActionMaskSize);
         if (!lengthsOk || n > c.Capacity || c.Position < 0 || c.Position >= Math.Max(1, c.Capacity))
             throw new InvalidDataException($"Replay buffer file '{path}' is corrupt: its arrays do not match its count {n}.");
+
+        if (FirstInvalid(c) is string problem) throw new InvalidDataException($"Replay buffer file '{path}' is invalid: {problem}.");
 
         c.Actions.CopyTo(buffer.Actions, 0);
         c.Rewards.CopyTo(buffer.Rewards, 0);

@@ -167,6 +167,12 @@ public class GridWorldTests
     [TestCase("---\nSX\n.G\n", "unknown character 'X'")]
     [TestCase("colour: red\n---\nS.\n.G\n", "unknown key 'colour'")]
     [TestCase("slip: 2\n---\nS.\n.G\n", "slip must be in [0, 1]")]
+    [TestCase("goal_reward: NaN\n---\nS.\n.G\n", "Grid map 'bad': header 'goal_reward: NaN' must be a finite number.")]
+    [TestCase("step_reward: -Infinity\n---\nS.\n.G\n", "Grid map 'bad': header 'step_reward: -Infinity' must be a finite number.")]
+    [TestCase("lava_reward: lots\n---\nS.\n.G\n", "Grid map 'bad': header 'lava_reward: lots' must be a finite number.")]
+    [TestCase("max_steps: -5\n---\nS.\n.G\n", "Grid map 'bad': header 'max_steps: -5' must be a whole number from 1 to 2147483647.")]
+    [TestCase("max_steps: 1e12\n---\nS.\n.G\n", "header 'max_steps: 1e12' must be a whole number")]
+    [TestCase("cue_steps: 2.5\n---\nS.\n.G\n", "header 'cue_steps: 2.5' must be a whole number from 1")]
     public void Malformed_maps_give_errors_that_say_what_is_wrong(string text, string expected)
     {
         var ex = Assert.Throws<FormatException>(() => GridMap.Parse(text, "bad"));

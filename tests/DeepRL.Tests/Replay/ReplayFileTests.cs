@@ -84,6 +84,34 @@ public class ReplayFileTests
         Assert.That(SampleAll(loaded, 6), Is.EqualTo(SampleAll(host, 6)));
     }
 
+    [TestCase("actions", "actions[2] is -4 (actions are ≥ 0)")]
+    [TestCase("rewards", "rewards[2] is NaN (must be finite)")]
+    [TestCase("discounts", "discounts[2] is 1.5 (must be in [0, 1])")]
+    [TestCase("observations", "observations[2] is Infinity (must be finite)")]
+    [TestCase("total_added", "total_added 1 is less than count 5")]
+    public void Out_of_range_values_are_refused_naming_the_field(string field, string problem)
+    {
+        var buffer = new ReplayBuffer(10, new Box([1], 0f, 1f));
+        Fill(buffer, 5, 1);
+        string path = Path.Combine(_dir, "replay.msgpack");
+        ReplayFile.Save(buffer, path);
+        // Rewrite the body as an edited (well-formed, checksum-free) file would be: same header, one bad value.
+        var bytes = File.ReadAllBytes(path);
+        var options = MessagePack.MessagePackSerializerOptions.Standard.WithCompression(MessagePack.MessagePackCompression.Lz4BlockArray);
+        var contents = MessagePack.MessagePackSerializer.Deserialize<ReplayFileContents>(bytes.AsMemory(12), options);
+        switch (field)
+        {
+            case "actions": contents.Actions[2] = -4; break;
+            case "rewards": contents.Rewards[2] = float.NaN; break;
+            case "discounts": contents.Discounts[2] = 1.5f; break;
+            case "observations": contents.ObservationFloats![2] = float.PositiveInfinity; break;
+            case "total_added": contents.TotalAdded = 1; break;
+        }
+        File.WriteAllBytes(path, [.. bytes[..12], .. MessagePack.MessagePackSerializer.Serialize(contents, options)]);
+        var ex = Assert.Throws<InvalidDataException>(() => ReplayFile.Load(new ReplayBuffer(10, new Box([1], 0f, 1f)), path));
+        Assert.That(ex!.Message, Is.EqualTo($"Replay buffer file '{path}' is invalid: {problem}."));
+    }
+
     [Test]
     public void Corrupt_file_names_the_file()
     {
