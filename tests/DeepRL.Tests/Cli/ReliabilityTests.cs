@@ -21,7 +21,7 @@ public class ReliabilityTests
     {
         Directory.Delete(_out, recursive: true);
         // The broken test envs must not leak into tests that walk every registered env.
-        foreach (var id in new[] { "ThrowingCtor-v0", "ShortObs-v0", "NanReward-v0" }) DeepRL.Environments.EnvRegistry.Default.Unregister(id);
+        foreach (var id in new[] { "ThrowingCtor-v0", "ShortObs-v0", "NanReward-v0", "HugeReward-v0" }) DeepRL.Environments.EnvRegistry.Default.Unregister(id);
     }
 
     private static readonly string[] SmallDqn =
