@@ -86,7 +86,7 @@ public static class BenchmarkCommand
                     throw new CliException($"'{folder}' already exists and is not empty: choose another --out, or finish it with --resume {folder}.");
                 Directory.CreateDirectory(folder);
                 spec.Write(folder);
-                File.WriteAllText(BenchmarkOutputs.CommandFile(folder), "deeprl " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)));
+                File.WriteAllText(BenchmarkOutputs.CommandFile(folder), "deeprl " + string.Join(' ', parse.Tokens.Select(t => Quote(t.Value))));
             }
             int parallelCells = parse.GetValue(parallel);
             if (parallelCells < 1) throw new CliException($"--parallel must be at least 1, got {parallelCells}.");
