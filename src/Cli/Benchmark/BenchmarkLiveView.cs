@@ -36,7 +36,7 @@ public sealed class BenchmarkLiveView(string folder, BenchmarkSpec spec, Benchma
         }
         double fraction = total > 0 ? (double)done / total : 0;
         string eta = fraction > 0.01 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction).ToString(@"hh\:mm\:ss") : "—";
-        table.Caption($"elapsed {elapsed:hh\\:mm\\:ss} · {fraction:P0} of the steps · ETA {eta} · {runner.Parallel} at a time");
+        table.Caption($"elapsed {elapsed:hh\\:mm\\:ss} · {(fraction * 100).ToString("0", CultureInfo.InvariantCulture)}% of the steps · ETA {eta} · {runner.Parallel} at a time");
         return table;
     }
 

@@ -64,6 +64,17 @@ public class BenchmarkTests
 
         foreach (var png in new[] { "CartPole-v1.png", "aggregate.png" }) AssertDrawn(Path.Combine(folder, "plots", png));
 
+        // The live table, as it looks at the end: every cell done, with its step count and last evaluation.
+        var spec = BenchmarkSpec.Read(folder);
+        var view = new DeepRL.Cli.Benchmark.BenchmarkLiveView(folder, spec, new DeepRL.Cli.Benchmark.BenchmarkRunner(folder, spec, 2));
+        var text = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            { Out = new Spectre.Console.AnsiConsoleOutput(text), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors });
+        console.Profile.Width = 160;
+        console.Write(view.Table(TimeSpan.FromSeconds(42)));
+        Assert.That(text.ToString().Split('\n').Count(l => l.Contains("CartPole-v1") && l.Contains("completed") && l.Contains("3000/3000")), Is.EqualTo(4));
+        Assert.That(text.ToString(), Does.Contain("elapsed 00:00:42 · 100% of the steps · ETA 00:00:00 · 2 at a time"));
+
         var report = CliRunner.RunProcess(TimeSpan.FromMinutes(2), "benchmark", "report", folder);
         Assert.That(report.ExitCode, Is.Zero, report.Error);
         Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv")), Is.EqualTo(rows), "report rebuilds the same results from the run folders");
