@@ -60,6 +60,17 @@ public sealed class Box : Space
         return true;
     }
 
+    /// <summary>The first index whose (finite) value lies outside [low, high], or −1 (NaN/∞ are reported by the finiteness check instead).</summary>
+    public int IndexOutside(ReadOnlySpan<float> value)
+    {
+        for (int i = 0; i < value.Length && i < Low.Length; i++)
+        {
+            float v = value[i];
+            if (float.IsFinite(v) && (v < Low[i] || v > High[i])) return i;
+        }
+        return -1;
+    }
+
     /// <summary>Uniform sample for bounded dimensions; normal for unbounded ones (as Gymnasium does).</summary>
     public void Sample(Rng rng, Span<float> destination)
     {

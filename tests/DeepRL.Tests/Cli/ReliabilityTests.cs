@@ -21,7 +21,7 @@ public class ReliabilityTests
     {
         Directory.Delete(_out, recursive: true);
         // The broken test envs must not leak into tests that walk every registered env.
-        foreach (var id in new[] { "ThrowingCtor-v0", "ShortObs-v0", "NanReward-v0", "HugeReward-v0" }) DeepRL.Environments.EnvRegistry.Default.Unregister(id);
+        foreach (var id in new[] { "ThrowingCtor-v0", "ShortObs-v0", "NanReward-v0", "HugeReward-v0", "Drifting-v0" }) DeepRL.Environments.EnvRegistry.Default.Unregister(id);
     }
 
     private static readonly string[] SmallDqn =
@@ -352,6 +352,48 @@ public class ReliabilityTests
         var check = CliRunner.Run("check-env", "--env", "ShortObs-v0");
         Assert.That(check.ExitCode, Is.Not.Zero);
         Assert.That(check.Output, Does.Contain("step 0: observation has 1 values; ObservationSpace Box(").And.Contain("needs 2"));
+    }
+
+    [Test]
+    public void Observations_outside_the_declared_space_are_one_clear_message_in_train_and_check_env()
+    {
+        var registry = DeepRL.Environments.EnvRegistry.Default;
+        if (!registry.Contains("Drifting-v0"))
+            registry.Register(new DeepRL.Environments.EnvSpec("Drifting-v0", _ => new DriftingEnv(), 50));
+        var train = CliRunner.Run("train", "--out", _out, "--env", "Drifting-v0", "--algo", "ppo", "--steps", "2000", "--no-progress", "--eval-every", "0");
+        Assert.That(train.ExitCode, Is.EqualTo(2), train.Error);
+        Assert.That(train.Error, Does.Contain("Drifting-v0.Step() returned an observation outside its observation space: value 1.5 at index 0 is not in [-1, 1] (env 0, step 3 of its episode). Clip the observation into the space, or declare wider bounds."));
+        var check = CliRunner.Run("check-env", "--env", "Drifting-v0");
+        Assert.That(check.ExitCode, Is.Not.Zero);
+        Assert.That(check.Output, Does.Contain("step 2: observation [1.5] is outside Box("));
+    }
+
+    /// <summary>Declares observations in [−1, 1] but drifts past 1 at the third step.</summary>
+    private sealed class DriftingEnv : DeepRL.Environments.IEnvironment
+    {
+        private readonly float[] _obs = [0f];
+
+        public DeepRL.Environments.Spaces.Box ObservationSpace { get; } = new([1], [-1f], [1f]);
+
+        public DeepRL.Environments.Spaces.Space ActionSpace { get; } = new DeepRL.Environments.Spaces.Discrete(2);
+
+        public DeepRL.Environments.EnvSpec? Spec { get; set; }
+
+        public DeepRL.Environments.ResetResult Reset(int? seed = null)
+        {
+            _obs[0] = 0f;
+            return new(_obs, DeepRL.Environments.Info.Empty);
+        }
+
+        public DeepRL.Environments.StepResult Step(DeepRL.Environments.EnvAction action)
+        {
+            _obs[0] += 0.5f;
+            return new(_obs, 1f, false, false, DeepRL.Environments.Info.Empty);
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Declares 2 observation values, returns 1 from Step.</summary>
