@@ -219,26 +219,40 @@ public sealed class VirtualDisplay : IDisposable
         else NativeSetEnv("DISPLAY", display, 1);
     }
 
+    /// <summary>
+    /// Starts Xvfb on a display it picks itself (-displayfd: no guessing at free numbers, which stale lock files of
+    /// killed servers used to exhaust) and waits for its socket.
+    /// </summary>
     public static VirtualDisplay Start()
     {
-        for (int n = 90; n < 120; n++)
+        Process p;
+        try
         {
-            if (File.Exists($"/tmp/.X{n}-lock")) continue;
-            var p = Process.Start(new ProcessStartInfo("Xvfb", [$":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp"])
+            p = Process.Start(new ProcessStartInfo("Xvfb", ["-displayfd", "1", "-screen", "0", "640x480x24", "-nolisten", "tcp"])
                 { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            for (int i = 0; i < 50 && !p.HasExited; i++)
-            {
-                if (File.Exists($"/tmp/.X11-unix/X{n}")) return new VirtualDisplay(p, $":{n}");
-                Thread.Sleep(100);
-            }
-            if (!p.HasExited) p.Kill();
         }
-        throw new InvalidOperationException("Could not start Xvfb (install it with scripts/install-system-deps.sh).");
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException("Could not start Xvfb (install it with scripts/install-system-deps.sh).");
+        }
+        var line = p.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(20)) || !int.TryParse(line.Result, out int n))
+        {
+            if (!p.HasExited) p.Kill();
+            throw new InvalidOperationException($"Xvfb did not report its display: {p.StandardError.ReadToEnd()}");
+        }
+        for (int i = 0; i < 100 && !File.Exists($"/tmp/.X11-unix/X{n}"); i++) Thread.Sleep(50);
+        return new VirtualDisplay(p, $":{n}");
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int NativeKill(int pid, int signal);
+
+    /// <summary>SIGTERM first: Xvfb then removes its lock file and socket (a SIGKILLed one leaves them behind).</summary>
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill();
+        if (!_process.HasExited) _ = NativeKill(_process.Id, 15);
+        if (!_process.WaitForExit(5000)) _process.Kill();
         _process.WaitForExit();
         _process.Dispose();
     }
