@@ -63,7 +63,20 @@ public sealed class Box : Space
     /// <summary>The first index whose (finite) value lies outside [low, high], or −1 (NaN/∞ are reported by the finiteness check instead).</summary>
     public int IndexOutside(ReadOnlySpan<float> value)
     {
-        for (int i = 0; i < value.Length && i < Low.Length; i++)
+        int n = Math.Min(value.Length, Low.Length), i = 0;
+        // Vectorized scan (vector envs check every observation of every step); a block with any value out of range,
+        // or with ∞ (to be ignored here), is rescanned one value at a time from its start.
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            for (; i + width <= n; i += width)
+            {
+                var v = new System.Numerics.Vector<float>(value.Slice(i, width));
+                if (System.Numerics.Vector.LessThanAny(v, new System.Numerics.Vector<float>(Low, i))
+                    || System.Numerics.Vector.GreaterThanAny(v, new System.Numerics.Vector<float>(High, i))) break;
+            }
+        }
+        for (; i < n; i++)
         {
             float v = value[i];
             if (float.IsFinite(v) && (v < Low[i] || v > High[i])) return i;

@@ -6,6 +6,23 @@ namespace DeepRL.Tests.Environments;
 public class SpaceTests
 {
     [Test]
+    public void Index_outside_finds_the_first_finite_value_out_of_bounds_and_ignores_nan_and_infinity()
+    {
+        var box = new Box([37], -1f, 1f);
+        var values = new float[37];
+        Assert.That(box.IndexOutside(values), Is.EqualTo(-1));
+        values[3] = float.PositiveInfinity; // the finiteness check reports these, not the bounds check
+        values[5] = float.NaN;
+        Assert.That(box.IndexOutside(values), Is.EqualTo(-1));
+        values[20] = 1.0001f;
+        values[30] = -7f;
+        Assert.That(box.IndexOutside(values), Is.EqualTo(20), "found past a vector block that held ∞");
+        values[20] = 1f;
+        Assert.That(box.IndexOutside(values), Is.EqualTo(30), "and in a later block; bounds are inclusive");
+        Assert.That(new Box([2], [float.MinValue, 0f], [float.MaxValue, 0f]).IndexOutside([3e38f, 0f]), Is.EqualTo(-1), "unbounded dims never fail");
+    }
+
+    [Test]
     public void Discrete_contains_exactly_zero_to_n_minus_one()
     {
         var d = new Discrete(3);
