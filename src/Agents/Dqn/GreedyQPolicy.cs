@@ -9,6 +9,7 @@ namespace DeepRL.Agents.Dqn;
 public sealed class GreedyQPolicy(QNetwork network, int[] observationShape, Device device) : IBatchPolicy
 {
     private readonly long[] _shape = observationShape.Select(d => (long)d).ToArray();
+    private float[] _scores = []; // host Q-values for masked argmax, reused: DQN acts through this every env step
 
     public void Act(ReadOnlySpan<float> observations, int count, Span<int> actions, ReadOnlySpan<bool> validActions = default)
     {
@@ -17,9 +18,11 @@ public sealed class GreedyQPolicy(QNetwork network, int[] observationShape, Devi
         var q = Forward(observations, count);
         if (!validActions.IsEmpty)
         {
-            var scores = q.cpu().data<float>().ToArray();
-            int n = scores.Length / count;
-            for (int i = 0; i < count; i++) actions[i] = PolicyDistribution.Argmax(scores.AsSpan(i * n, n), validActions.Slice(i * n, n));
+            var data = q.cpu().data<float>();
+            if (_scores.Length != (int)data.Count) _scores = new float[data.Count];
+            data.CopyTo(_scores);
+            int n = _scores.Length / count;
+            for (int i = 0; i < count; i++) actions[i] = PolicyDistribution.Argmax(_scores.AsSpan(i * n, n), validActions.Slice(i * n, n));
             return;
         }
         var best = q.argmax(1).cpu();

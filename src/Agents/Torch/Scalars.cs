@@ -49,8 +49,11 @@ public static class GradientClipping
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0;
         var total = stack(grads.Select(g => g.square().sum()).ToArray()).sum().sqrt();
-        var coefficient = total.add(Scalars.Of(1e-6)).reciprocal().mul(Scalars.Of(maxNorm)).clamp_max(Scalars.One);
-        foreach (var g in grads) g.mul_(coefficient);
+        if (double.IsFinite(maxNorm)) // an infinite limit only checks the norm: nothing to scale
+        {
+            var coefficient = total.add(Scalars.Of(1e-6)).reciprocal().mul(Scalars.Of(maxNorm)).clamp_max(Scalars.One);
+            foreach (var g in grads) g.mul_(coefficient);
+        }
         float norm = total.item<float>();
         if (!float.IsFinite(norm))
             throw new DeepRL.Environments.NonFiniteValueException($"The gradient norm is {norm}: the loss or its gradients became NaN/∞ " +

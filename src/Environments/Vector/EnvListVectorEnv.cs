@@ -67,7 +67,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
             throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
                                            $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {step} of its episode). " +
                                            "Make the observation match the declared space.");
-        var space = _envs[i].ObservationSpace;
+        var space = SingleObservationSpace; // the declared space (envs of one id share it), without a wrapper chain per step
         if (space.IndexOutside(observation) is int k and >= 0)
             throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation outside its observation space: " +
                                            $"value {observation[k]} at index {k} is not in [{space.Low[k]}, {space.High[k]}] (env {i}, step {step} of its episode). " +
