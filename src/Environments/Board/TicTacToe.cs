@@ -12,7 +12,7 @@ namespace DeepRL.Environments.Board;
 /// finishes proves the agent never chose one; <c>invalid_moves=lose</c> ends the episode with −1 instead, the
 /// usual way to teach legality by penalty (the mask then allows every cell, so agents learn without it).
 /// </summary>
-public sealed class TicTacToe : IEnvironment, IActionMasking, IRenderable
+public sealed class TicTacToe : IEnvironment, IActionMasking, IRenderable, ISnapshotable
 {
     private const int Empty = 0, Agent = 1, Opponent = 2;
 
@@ -75,6 +75,22 @@ public sealed class TicTacToe : IEnvironment, IActionMasking, IRenderable
     public void WriteActionMask(Span<bool> valid)
     {
         for (int k = 0; k < 9; k++) valid[k] = !_over && (_loseOnInvalid || _board[k] == Empty);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_rng);
+        writer.Write(_over);
+        writer.Write(InvalidMoves);
+        writer.WriteArray<int>(_board);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(_rng);
+        _over = reader.ReadBoolean();
+        InvalidMoves = reader.ReadInt32();
+        reader.ReadArray<int>(_board);
     }
 
     private StepResult Finish(float reward)

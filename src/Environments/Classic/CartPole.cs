@@ -10,7 +10,7 @@ namespace DeepRL.Environments.Classic;
 /// |x| &gt; 2.4 or |θ| &gt; 12°. The 500-step truncation comes from the registry's <c>TimeLimit</c>.
 /// With <c>maskVelocities</c> the observation is <c>[x, θ]</c> only: a partially observable task.
 /// </summary>
-public sealed class CartPole : IEnvironment, IRenderable
+public sealed class CartPole : IEnvironment, IRenderable, ISnapshotable
 {
     public const double Gravity = 9.8;
     public const double MassCart = 1.0;
@@ -85,6 +85,21 @@ public sealed class CartPole : IEnvironment, IRenderable
         _needsReset = terminated;
         WriteObservation();
         return new StepResult(_obs, 1f, terminated, false, Info.Empty);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_rng);
+        writer.Write(_needsReset);
+        foreach (double v in (double[])[X, XDot, Theta, ThetaDot]) writer.Write(v);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(_rng);
+        _needsReset = reader.ReadBoolean();
+        (X, XDot, Theta, ThetaDot) = (reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
+        WriteObservation();
     }
 
     private void WriteObservation()

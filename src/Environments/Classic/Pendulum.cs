@@ -8,7 +8,7 @@ namespace DeepRL.Environments.Classic;
 /// Observation [cos θ, sin θ, θ̇]; reward −(θ² + 0.1 θ̇² + 0.001 u²) with θ normalized to [−π, π];
 /// never terminates (the registry truncates at 200 steps). g = 10, m = l = 1, dt = 0.05, |θ̇| ≤ 8.
 /// </summary>
-public sealed class Pendulum : IEnvironment, IRenderable
+public sealed class Pendulum : IEnvironment, IRenderable, ISnapshotable
 {
     public const double MaxSpeed = 8, MaxTorque = 2, Dt = 0.05, G = 10, Mass = 1, Length = 1;
 
@@ -54,6 +54,21 @@ public sealed class Pendulum : IEnvironment, IRenderable
         ThetaDot = newThetaDot;
         Write();
         return new StepResult(_obs, (float)-cost, false, false, Info.Empty);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_rng);
+        writer.Write(_started);
+        foreach (double v in (double[])[Theta, ThetaDot, LastTorque]) writer.Write(v);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(_rng);
+        _started = reader.ReadBoolean();
+        (Theta, ThetaDot, LastTorque) = (reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
+        Write();
     }
 
     private static double AngleNormalize(double x) => ((x + Math.PI) % (2 * Math.PI) + 2 * Math.PI) % (2 * Math.PI) - Math.PI;

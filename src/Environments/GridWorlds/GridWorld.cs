@@ -9,7 +9,7 @@ namespace DeepRL.Environments.GridWorlds;
 /// probability <see cref="GridMap.Slip"/>. Episodes end at a goal, lava or hole; the time limit
 /// is added by the registry (<see cref="GridMap.MaxSteps"/>).
 /// </summary>
-public sealed class GridWorld : IEnvironment, IRenderable
+public sealed class GridWorld : IEnvironment, IRenderable, ISnapshotable
 {
     public const int ImageChannels = 5;
     private static readonly int[] RowDelta = [-1, 0, 1, 0];
@@ -117,6 +117,30 @@ public sealed class GridWorld : IEnvironment, IRenderable
         _needsReset = terminated;
         WriteObservation();
         return new StepResult(_obs, (float)reward, terminated, false, Info.Empty);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_rng);
+        writer.Write(_needsReset);
+        writer.Write(_stepsTaken);
+        writer.Write(AgentRow);
+        writer.Write(AgentCol);
+        writer.Write(TrueCue);
+        writer.Write(LastAction ?? -1);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(_rng);
+        _needsReset = reader.ReadBoolean();
+        _stepsTaken = reader.ReadInt32();
+        (AgentRow, AgentCol, TrueCue) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        if ((uint)AgentRow >= (uint)Map.Height || (uint)AgentCol >= (uint)Map.Width)
+            throw new InvalidDataException($"The saved gridworld position ({AgentRow}, {AgentCol}) is outside this {Map.Height}×{Map.Width} map.");
+        int last = reader.ReadInt32();
+        LastAction = last < 0 ? null : last;
+        WriteObservation();
     }
 
     private void WriteObservation()

@@ -149,4 +149,23 @@ public sealed class Asterix(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             if (back is >= 0 and <= 9) planes[Cell(2, y, back)] = 1;
         }
     }
+
+    protected override void SaveGameState(BinaryWriter writer)
+    {
+        writer.WriteArray<bool>(_present);
+        writer.WriteArray<int>(_x);
+        writer.WriteArray<bool>(_right);
+        writer.WriteArray<bool>(_gold);
+        foreach (int v in (int[])[PlayerX, PlayerY, SpawnSpeed, MoveSpeed, SpawnTimer, MoveTimer, RampTimer, RampIndex]) writer.Write(v);
+    }
+
+    protected override void LoadGameState(BinaryReader reader)
+    {
+        reader.ReadArray<bool>(_present);
+        reader.ReadArray<int>(_x);
+        reader.ReadArray<bool>(_right);
+        reader.ReadArray<bool>(_gold);
+        (PlayerX, PlayerY, SpawnSpeed, MoveSpeed) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        (SpawnTimer, MoveTimer, RampTimer, RampIndex) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    }
 }

@@ -142,4 +142,19 @@ public sealed class Breakout(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             for (int x = 0; x < Size; x++)
                 if (_bricks[y, x]) planes[Cell(3, y, x)] = 1;
     }
+
+    protected override void SaveGameState(BinaryWriter writer)
+    {
+        writer.WriteGrid(_bricks);
+        foreach (int v in (int[])[BallX, BallY, BallDir, Paddle, LastX, LastY]) writer.Write(v);
+        writer.Write(Strike);
+    }
+
+    protected override void LoadGameState(BinaryReader reader)
+    {
+        reader.ReadGrid(_bricks);
+        (BallX, BallY, BallDir, Paddle, LastX, LastY) =
+            (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        Strike = reader.ReadBoolean();
+    }
 }

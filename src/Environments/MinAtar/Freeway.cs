@@ -117,4 +117,20 @@ public sealed class Freeway(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             planes[Cell(1 + Math.Abs(_carSpeed[i]), lane, back)] = 1;
         }
     }
+
+    protected override void SaveGameState(BinaryWriter writer)
+    {
+        writer.WriteArray<int>(_carX);
+        writer.WriteArray<int>(_carTimer);
+        writer.WriteArray<int>(_carSpeed);
+        foreach (int v in (int[])[ChickenY, MoveTimer, TerminateTimer]) writer.Write(v);
+    }
+
+    protected override void LoadGameState(BinaryReader reader)
+    {
+        reader.ReadArray<int>(_carX);
+        reader.ReadArray<int>(_carTimer);
+        reader.ReadArray<int>(_carSpeed);
+        (ChickenY, MoveTimer, TerminateTimer) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    }
 }

@@ -9,7 +9,7 @@ namespace DeepRL.Environments.MinAtar;
 /// step a draw from the game's generator below <c>stickyProbability</c> repeats the previous action. As in
 /// the original, the previous action starts at noop and survives resets. No truncation (Freeway ends itself).
 /// </summary>
-public sealed class MinAtarEnv : IEnvironment, IRenderable
+public sealed class MinAtarEnv : IEnvironment, IRenderable, ISnapshotable
 {
     private readonly float[] _obs;
     private readonly int[] _actionMap;
@@ -76,6 +76,24 @@ public sealed class MinAtarEnv : IEnvironment, IRenderable
         _needsReset = terminal;
         WriteObservation();
         return new StepResult(_obs, reward, terminal, false, Info.Empty);
+    }
+
+    /// <summary>The game's state and the generator it shares with the sticky-action draw.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(Game.Rng);
+        writer.Write(_lastAction);
+        writer.Write(_needsReset);
+        Game.SaveState(writer);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(Game.Rng);
+        _lastAction = reader.ReadInt32();
+        _needsReset = reader.ReadBoolean();
+        Game.LoadState(reader);
+        WriteObservation();
     }
 
     private void WriteObservation()

@@ -39,5 +39,22 @@ public abstract class MinAtarGame
     /// <summary>Writes the C×10×10 binary planes into <paramref name="planes"/> (already zeroed).</summary>
     public abstract void WriteState(Span<float> planes);
 
+    /// <summary>Writes everything <see cref="Act"/> reads besides the shared generator (saved by the env).</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(Terminal);
+        SaveGameState(writer);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        Terminal = reader.ReadBoolean();
+        LoadGameState(reader);
+    }
+
+    protected abstract void SaveGameState(BinaryWriter writer);
+
+    protected abstract void LoadGameState(BinaryReader reader);
+
     protected static int Cell(int channel, int y, int x) => channel * Size * Size + y * Size + x;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DeepRL.Environments.MinAtar;
 
 /// <summary>
@@ -342,5 +344,38 @@ public sealed class Seaquest(Rng rng, bool ramping) : MinAtarGame(rng, ramping)
             int back = m.Right ? m.X - 1 : m.X + 1;
             if (back is >= 0 and <= 9) planes[Cell(3, m.Y, back)] = 1;
         }
+    }
+
+    protected override void SaveGameState(BinaryWriter writer)
+    {
+        foreach (var bullets in (List<Bullet>[])[_friendly, _enemyBullets]) writer.WriteArray<Bullet>(CollectionsMarshal.AsSpan(bullets));
+        foreach (var movers in (List<Mover>[])[_fish, _subs, _divers]) writer.WriteArray<Mover>(CollectionsMarshal.AsSpan(movers));
+        foreach (int v in (int[])[SubX, SubY, Oxygen, DiverCount, EnemySpawnSpeed, MoveSpeed, RampIndex, _enemySpawnTimer, _diverSpawnTimer, _shotTimer])
+            writer.Write(v);
+        writer.Write(FacingRight);
+        writer.Write(_surface);
+        writer.Write(SpawningEnabled);
+    }
+
+    protected override void LoadGameState(BinaryReader reader)
+    {
+        foreach (var bullets in (List<Bullet>[])[_friendly, _enemyBullets]) ReadList(reader, bullets);
+        foreach (var movers in (List<Mover>[])[_fish, _subs, _divers]) ReadList(reader, movers);
+        (SubX, SubY, Oxygen, DiverCount, EnemySpawnSpeed) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        (MoveSpeed, RampIndex, _enemySpawnTimer, _diverSpawnTimer, _shotTimer) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        FacingRight = reader.ReadBoolean();
+        _surface = reader.ReadBoolean();
+        SpawningEnabled = reader.ReadBoolean();
+    }
+
+    /// <summary>Entity lists have no fixed size: the saved count decides (bounded, so a damaged file cannot ask for gigabytes).</summary>
+    private static void ReadList<T>(BinaryReader reader, List<T> list) where T : unmanaged
+    {
+        long start = reader.BaseStream.Position;
+        int count = reader.ReadInt32();
+        if (count is < 0 or > 1000) throw new InvalidDataException($"A saved Seaquest entity list holds {count} entries.");
+        reader.BaseStream.Position = start;
+        CollectionsMarshal.SetCount(list, count);
+        reader.ReadArray(CollectionsMarshal.AsSpan(list));
     }
 }

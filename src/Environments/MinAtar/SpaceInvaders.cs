@@ -217,4 +217,21 @@ public sealed class SpaceInvaders(Rng rng, bool ramping) : MinAtarGame(rng, ramp
             }
         }
     }
+
+    protected override void SaveGameState(BinaryWriter writer)
+    {
+        writer.WriteGrid(_aliens);
+        writer.WriteGrid(_friendly);
+        writer.WriteGrid(_enemy);
+        foreach (int v in (int[])[Position, AlienDir, MoveInterval, AlienMoveTimer, AlienShotTimer, ShotTimer, RampIndex]) writer.Write(v);
+    }
+
+    protected override void LoadGameState(BinaryReader reader)
+    {
+        reader.ReadGrid(_aliens);
+        reader.ReadGrid(_friendly);
+        reader.ReadGrid(_enemy);
+        (Position, AlienDir, MoveInterval, AlienMoveTimer) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        (AlienShotTimer, ShotTimer, RampIndex) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    }
 }

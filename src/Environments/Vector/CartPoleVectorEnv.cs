@@ -71,6 +71,20 @@ public sealed class CartPoleVectorEnv : VectorEnvironment
         }
     }
 
+    protected override void SaveEnvStates(BinaryWriter writer)
+    {
+        foreach (var values in (double[][])[_x, _xDot, _theta, _thetaDot]) writer.WriteArray<double>(values);
+        writer.WriteArray<int>(_elapsed);
+        foreach (var rng in _rngs) writer.Write(rng);
+    }
+
+    protected override void LoadEnvStates(BinaryReader reader)
+    {
+        foreach (var values in (double[][])[_x, _xDot, _theta, _thetaDot]) reader.ReadArray<double>(values);
+        reader.ReadArray<int>(_elapsed);
+        foreach (var rng in _rngs) reader.ReadInto(rng);
+    }
+
     private void Write(Span<float> row, int i)
     {
         if (_mask)

@@ -74,6 +74,18 @@ public abstract class EnvListVectorEnv : VectorEnvironment
                                            "Clip the observation into the space, or declare wider bounds.");
     }
 
+    public override string? SnapshotBlocker => EnvSnapshots.Blocker(_envs[0]);
+
+    protected override void SaveEnvStates(BinaryWriter writer)
+    {
+        foreach (var env in _envs) EnvSnapshots.Save(env, writer);
+    }
+
+    protected override void LoadEnvStates(BinaryReader reader)
+    {
+        foreach (var env in _envs) EnvSnapshots.Load(env, reader);
+    }
+
     public override void Dispose()
     {
         base.Dispose();

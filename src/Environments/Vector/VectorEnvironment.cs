@@ -7,7 +7,7 @@ namespace DeepRL.Environments.Vector;
 /// and running the per-env work either on the calling thread or split across worker threads.
 /// Subclasses implement <see cref="ResetRange"/> and <see cref="StepRange"/> for a slice of envs.
 /// </summary>
-public abstract class VectorEnvironment : IVectorEnvironment
+public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
 {
     private readonly ParallelRanges _stepRunner;
     private readonly ParallelRanges _resetRunner;
@@ -190,6 +190,56 @@ public abstract class VectorEnvironment : IVectorEnvironment
         }
         return done;
     }
+
+    /// <inheritdoc/>
+    public virtual string? SnapshotBlocker => null;
+
+    /// <summary>
+    /// The step outputs, the episodes in progress (running returns and lengths) and every env's own state: a vector
+    /// env loaded from this continues with the same observations, episodes and random draws.
+    /// </summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        if (SnapshotBlocker is string blocker) throw new NotSupportedException($"{blocker} cannot save its state.");
+        writer.Write(NumEnvs);
+        writer.WriteArray<float>(Observations);
+        writer.WriteArray<float>(FinalObservations);
+        writer.WriteArray<float>(Rewards);
+        writer.WriteArray<bool>(Terminated);
+        writer.WriteArray<bool>(Truncated);
+        writer.WriteArray<bool>(HasFinalObservation);
+        writer.WriteArray<double>(FinishedEpisodeReturns);
+        writer.WriteArray<int>(FinishedEpisodeLengths);
+        writer.WriteArray<double>(RunningReturns);
+        writer.WriteArray<int>(RunningLengths);
+        writer.WriteArray<bool>(ActionMasks ?? []);
+        writer.WriteArray<bool>(FinalActionMasks ?? []);
+        SaveEnvStates(writer);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        int saved = reader.ReadInt32();
+        if (saved != NumEnvs) throw new InvalidDataException($"The saved vector env state has {saved} envs; this vector env has {NumEnvs}.");
+        reader.ReadArray<float>(Observations);
+        reader.ReadArray<float>(FinalObservations);
+        reader.ReadArray<float>(Rewards);
+        reader.ReadArray<bool>(Terminated);
+        reader.ReadArray<bool>(Truncated);
+        reader.ReadArray<bool>(HasFinalObservation);
+        reader.ReadArray<double>(FinishedEpisodeReturns);
+        reader.ReadArray<int>(FinishedEpisodeLengths);
+        reader.ReadArray<double>(RunningReturns);
+        reader.ReadArray<int>(RunningLengths);
+        reader.ReadArray<bool>(ActionMasks ?? []);
+        reader.ReadArray<bool>(FinalActionMasks ?? []);
+        LoadEnvStates(reader);
+    }
+
+    /// <summary>Writes the state of every env (what <see cref="StepRange"/> reads besides the arrays above).</summary>
+    protected abstract void SaveEnvStates(BinaryWriter writer);
+
+    protected abstract void LoadEnvStates(BinaryReader reader);
 
     private static Span<bool> MaskRow(bool[] masks, int i, int n) => masks.AsSpan(i * n, n);
 

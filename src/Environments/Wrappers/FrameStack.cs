@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// Stacks the last <c>k</c> observations along a new leading axis (oldest first), so a memoryless
 /// policy sees motion. After a reset the stack is filled with copies of the first observation.
 /// </summary>
-public sealed class FrameStack : Wrapper
+public sealed class FrameStack : Wrapper, ISnapshotable
 {
     private readonly int _k;
     private readonly int _frameSize;
@@ -46,4 +46,8 @@ public sealed class FrameStack : Wrapper
         r.Observation.AsSpan().CopyTo(_stacked.AsSpan((_k - 1) * _frameSize, _frameSize));
         return r with { Observation = _stacked };
     }
+
+    public void SaveState(BinaryWriter writer) => writer.WriteArray<float>(_stacked);
+
+    public void LoadState(BinaryReader reader) => reader.ReadArray<float>(_stacked);
 }

@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// Normalizes observations to roughly zero mean and unit variance with running statistics
 /// (updated while <see cref="UpdateStatistics"/> is true; freeze them for evaluation).
 /// </summary>
-public sealed class NormalizeObservation : Wrapper
+public sealed class NormalizeObservation : Wrapper, ISnapshotable
 {
     private readonly float[] _normalized;
     private readonly double _epsilon;
@@ -44,5 +44,17 @@ public sealed class NormalizeObservation : Wrapper
         for (int i = 0; i < obs.Length; i++)
             _normalized[i] = (float)((obs[i] - Statistics.Mean[i]) / Math.Sqrt(Statistics.Var[i] + _epsilon));
         return _normalized;
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        Statistics.SaveState(writer);
+        writer.Write(UpdateStatistics);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        Statistics.LoadState(reader);
+        UpdateStatistics = reader.ReadBoolean();
     }
 }

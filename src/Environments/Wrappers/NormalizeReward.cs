@@ -4,7 +4,7 @@ namespace DeepRL.Environments.Wrappers;
 /// Scales rewards so the discounted return has roughly unit variance (Gymnasium's NormalizeReward):
 /// keeps a running discounted return, tracks its variance, and divides each reward by its std.
 /// </summary>
-public sealed class NormalizeReward : Wrapper
+public sealed class NormalizeReward : Wrapper, ISnapshotable
 {
     private readonly double _gamma;
     private readonly double _epsilon;
@@ -34,5 +34,19 @@ public sealed class NormalizeReward : Wrapper
         if (UpdateStatistics) Statistics.Update(_discountedReturn);
         if (r.Terminated) _discountedReturn = 0;
         return r with { Reward = (float)(r.Reward / Math.Sqrt(Statistics.Var[0] + _epsilon)) };
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        Statistics.SaveState(writer);
+        writer.Write(UpdateStatistics);
+        writer.Write(_discountedReturn);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        Statistics.LoadState(reader);
+        UpdateStatistics = reader.ReadBoolean();
+        _discountedReturn = reader.ReadDouble();
     }
 }

@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// Tracks each episode's return and length, and adds an <see cref="EpisodeStatistics"/> under
 /// <c>"episode"</c> to the info of the step that ends it.
 /// </summary>
-public sealed class RecordEpisodeStatistics : Wrapper
+public sealed class RecordEpisodeStatistics : Wrapper, ISnapshotable
 {
     private double _return;
     private int _length;
@@ -40,5 +40,19 @@ public sealed class RecordEpisodeStatistics : Wrapper
         if (!r.Done) return r;
         LastEpisode = new EpisodeStatistics(_return, _length, Stopwatch.GetElapsedTime(_startTicks).TotalSeconds);
         return r with { Info = r.Info.With(InfoKey, LastEpisode) };
+    }
+
+    /// <summary>Return and length of the episode in progress; its wall-clock time restarts on load (not part of any result that must reproduce).</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_return);
+        writer.Write(_length);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        _return = reader.ReadDouble();
+        _length = reader.ReadInt32();
+        _startTicks = Stopwatch.GetTimestamp();
     }
 }

@@ -31,6 +31,20 @@ public sealed class RunningMeanStd
         Count = total;
     }
 
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.WriteArray<double>(Mean);
+        writer.WriteArray<double>(Var);
+        writer.Write(Count);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadArray<double>(Mean);
+        reader.ReadArray<double>(Var);
+        Count = reader.ReadDouble();
+    }
+
     public void Update(double x)
     {
         Span<float> one = [(float)x];

@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// With probability <c>p</c> repeats the previous action instead of the chosen one (Machado et al. 2018),
 /// which makes deterministic games stochastic. Discrete actions only.
 /// </summary>
-public sealed class StickyActions : Wrapper
+public sealed class StickyActions : Wrapper, ISnapshotable
 {
     private readonly double _p;
     private Rng _rng = Rng.FromEntropy();
@@ -41,5 +41,17 @@ public sealed class StickyActions : Wrapper
         if (!action.IsContinuous && ((Discrete)ActionSpace).Contains(a) && _rng.NextDouble() < _p && StillValid(_last)) a = _last;
         _last = a;
         return Inner.Step(action.IsContinuous ? action : a);
+    }
+
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_rng);
+        writer.Write(_last);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        reader.ReadInto(_rng);
+        _last = reader.ReadInt32();
     }
 }

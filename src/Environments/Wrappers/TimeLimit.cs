@@ -1,7 +1,7 @@
 namespace DeepRL.Environments.Wrappers;
 
 /// <summary>Truncates an episode after <c>maxEpisodeSteps</c> steps (unless it terminated on that step).</summary>
-public sealed class TimeLimit : Wrapper
+public sealed class TimeLimit : Wrapper, ISnapshotable
 {
     private int _elapsed;
 
@@ -27,4 +27,8 @@ public sealed class TimeLimit : Wrapper
         _elapsed++;
         return _elapsed >= MaxEpisodeSteps && !r.Truncated ? r with { Truncated = true } : r;
     }
+
+    public void SaveState(BinaryWriter writer) => writer.Write(_elapsed);
+
+    public void LoadState(BinaryReader reader) => _elapsed = reader.ReadInt32();
 }
