@@ -1,3 +1,5 @@
+using DeepRL.Environments;
+
 namespace DeepRL.Replay;
 
 /// <summary>
@@ -61,6 +63,26 @@ public sealed class NStepAccumulator
     {
         _start = 0;
         _count = 0;
+    }
+
+    /// <summary>The pending steps (checkpoints for exact resume; replay buffers save only emitted transitions).</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_start);
+        writer.Write(_count);
+        writer.WriteArray<float>(_obs);
+        writer.WriteArray<int>(_actions);
+        writer.WriteArray<float>(_rewards);
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        (_start, _count) = (reader.ReadInt32(), reader.ReadInt32());
+        if ((uint)_start >= (uint)_n || (uint)_count > (uint)_n)
+            throw new InvalidDataException($"Saved n-step state is inconsistent (start {_start}, pending {_count}, n {_n}).");
+        reader.ReadArray<float>(_obs);
+        reader.ReadArray<int>(_actions);
+        reader.ReadArray<float>(_rewards);
     }
 
     private void EmitOldest(ReadOnlySpan<float> bootstrapObservation, ReadOnlySpan<bool> bootstrapMask, bool terminated, ReplayBuffer buffer)

@@ -26,6 +26,7 @@ public sealed class DqnAgent : IAgent
     private readonly QNetwork _target;
     private readonly AdamOptimizer _optimizer;
     private readonly Rng _rng;
+    private readonly LoopState _loop = new("dqn");
     private readonly int _actions;
     private readonly int _obsSize;
     private ReplayBuffer? _buffer;
@@ -82,62 +83,83 @@ public sealed class DqnAgent : IAgent
         var epsilon = new LinearSchedule(c.ExplorationInitialEps, c.ExplorationFinalEps, c.ExplorationFraction * c.TotalTimesteps);
         var nStep = Enumerable.Range(0, n).Select(_ => new NStepAccumulator(c.NSteps, (float)c.Gamma, _obsSize)).ToArray();
         using var envs = run.MakeVectorEnvs(n);
+        long step = run.Step;
+        long nextTrain = step + c.TrainFreq, nextTargetUpdate = step + c.TargetUpdateInterval;
+        if (_loop.Resume(run, envs) is { } saved) // a resumed run: the same episodes, schedule and pending n-step transitions
+        {
+            (nextTrain, nextTargetUpdate) = (saved.ReadInt64(), saved.ReadInt64());
+            foreach (var pending in nStep) pending.LoadState(saved);
+        }
+        // A checkpoint taken at any step stores these variables' values at that moment (the closure reads them then).
+        _loop.Attach(envs, () => step, writer =>
+        {
+            writer.Write(nextTrain);
+            writer.Write(nextTargetUpdate);
+            foreach (var pending in nStep) pending.SaveState(writer);
+        });
         var observations = (float[])envs.Observations.Clone();
         var masks = (bool[]?)envs.ActionMasks?.Clone(); // valid actions of observations' rows, when the env masks actions
         var actions = new int[n];
         var greedy = new int[n];
         var policy = new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
-        long step = run.Step;
-        long nextTrain = step + c.TrainFreq, nextTargetUpdate = step + c.TargetUpdateInterval;
 
-        while (!run.ShouldStop)
+        try
         {
-            // 1. ε-greedy actions for every env (one batched forward pass).
-            double eps = epsilon.At(step);
-            policy.Act(observations, n, greedy, masks);
-            for (int i = 0; i < n; i++)
+            while (!run.ShouldStop)
             {
-                var valid = masks is null ? default : masks.AsSpan(i * _actions, _actions);
-                actions[i] = _rng.NextDouble() < eps ? ActionMask.SampleValid(_rng, _actions, valid) : greedy[i];
-            }
+                // 1. ε-greedy actions for every env (one batched forward pass).
+                double eps = epsilon.At(step);
+                policy.Act(observations, n, greedy, masks);
+                for (int i = 0; i < n; i++)
+                {
+                    var valid = masks is null ? default : masks.AsSpan(i * _actions, _actions);
+                    actions[i] = _rng.NextDouble() < eps ? ActionMask.SampleValid(_rng, _actions, valid) : greedy[i];
+                }
 
-            // 2. Step the envs; store transitions with the true next observation (final obs on episode end).
-            envs.Step(actions);
-            for (int i = 0; i < n; i++)
-            {
-                bool done = envs.HasFinalObservation[i];
-                var next = done ? envs.FinalObservations.AsSpan(i * _obsSize, _obsSize) : envs.Observations.AsSpan(i * _obsSize, _obsSize);
-                var nextMask = (done ? envs.FinalActionMasks : envs.ActionMasks) is { } m ? m.AsSpan(i * _actions, _actions) : default;
-                nStep[i].Add(observations.AsSpan(i * _obsSize, _obsSize), actions[i], envs.Rewards[i], next,
-                    envs.Terminated[i], envs.Truncated[i], buffer, nextMask);
-                if (done) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
-            }
-            envs.Observations.AsSpan().CopyTo(observations);
-            envs.ActionMasks?.AsSpan().CopyTo(masks);
-            step += n;
+                // 2. Step the envs; store transitions with the true next observation (final obs on episode end).
+                envs.Step(actions);
+                for (int i = 0; i < n; i++)
+                {
+                    bool done = envs.HasFinalObservation[i];
+                    var next = done ? envs.FinalObservations.AsSpan(i * _obsSize, _obsSize) : envs.Observations.AsSpan(i * _obsSize, _obsSize);
+                    var nextMask = (done ? envs.FinalActionMasks : envs.ActionMasks) is { } m ? m.AsSpan(i * _actions, _actions) : default;
+                    nStep[i].Add(observations.AsSpan(i * _obsSize, _obsSize), actions[i], envs.Rewards[i], next,
+                        envs.Terminated[i], envs.Truncated[i], buffer, nextMask);
+                    if (done) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
+                }
+                envs.Observations.AsSpan().CopyTo(observations);
+                envs.ActionMasks?.AsSpan().CopyTo(masks);
+                step += n;
 
-            // 3. Learn from replayed minibatches.
-            if (step > c.LearningStarts && step >= nextTrain)
-            {
-                nextTrain = step + c.TrainFreq;
-                if (c.AnnealLr) SetLearningRate(c.LearningRate * Math.Max(0.0, 1.0 - (double)step / c.TotalTimesteps));
-                if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * Math.Min(1.0, (double)step / c.TotalTimesteps);
-                float loss = 0;
-                for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(run, buffer, _batch, readLoss: g == c.GradientSteps - 1);
-                run.Metrics.Scalar("loss", loss, step);
-                run.Metrics.Scalar("epsilon", eps, step);
-                run.Metrics.Scalar("learning_rate", CurrentLearningRate, step);
-            }
+                // 3. Learn from replayed minibatches.
+                if (step > c.LearningStarts && step >= nextTrain)
+                {
+                    nextTrain = step + c.TrainFreq;
+                    if (c.AnnealLr) SetLearningRate(c.LearningRate * Math.Max(0.0, 1.0 - (double)step / c.TotalTimesteps));
+                    if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * Math.Min(1.0, (double)step / c.TotalTimesteps);
+                    float loss = 0;
+                    for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(run, buffer, _batch, readLoss: g == c.GradientSteps - 1);
+                    run.Metrics.Scalar("loss", loss, step);
+                    run.Metrics.Scalar("epsilon", eps, step);
+                    run.Metrics.Scalar("learning_rate", CurrentLearningRate, step);
+                }
 
-            // 4. Move the target network towards the online one.
-            if (step >= nextTargetUpdate)
-            {
-                nextTargetUpdate = step + c.TargetUpdateInterval;
-                CopyWeights(_online, _target, c.Tau);
-            }
+                // 4. Move the target network towards the online one.
+                if (step >= nextTargetUpdate)
+                {
+                    nextTargetUpdate = step + c.TargetUpdateInterval;
+                    CopyWeights(_online, _target, c.Tau);
+                }
 
-            run.Advance(step);
+                run.Advance(step);
+            }
         }
+        catch
+        {
+            _loop.Abandon(); // a failed step leaves no state worth saving
+            throw;
+        }
+        _loop.Detach(); // before the envs are disposed: the checkpoint saved after the loop stores its final state
     }
 
     /// <summary>One gradient step on a sampled minibatch; returns the loss when asked (reading it syncs).</summary>
@@ -209,6 +231,7 @@ public sealed class DqnAgent : IAgent
 
     public void Save(string directory, bool includeReplay)
     {
+        _loop.Save(directory);
         _online.save(Path.Combine(directory, "model.pt"));
         _target.save(Path.Combine(directory, "target.pt"));
         _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
@@ -226,6 +249,7 @@ public sealed class DqnAgent : IAgent
         if (!includeTrainingState) return;
         string optimizer = Path.Combine(directory, "optimizer.pt");
         if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
+        _loop.Load(directory);
         string agent = Path.Combine(directory, "agent.json");
         if (File.Exists(agent))
         {

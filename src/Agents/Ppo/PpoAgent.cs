@@ -25,6 +25,7 @@ public sealed class PpoAgent : IAgent
     private readonly ActorCritic _net;
     private readonly AdamOptimizer _optimizer;
     private readonly Rng _rng;
+    private readonly LoopState _loop = new("ppo");
     private readonly bool _continuous;
     private readonly int _actionSize;
     private readonly int _actorOutputs;
@@ -77,10 +78,38 @@ public sealed class PpoAgent : IAgent
             ? VectorEnvs.Make(run.Options.EnvId, n, VectorMode.Threaded, options: run.EnvOptions, registry: run.Registry)
             : run.MakeVectorEnvs(n);
         if (c.ThreadedEnvs) envs.Reset(TrainingRun.SessionSeed(run.Options.Seed, run.Step));
-        var masks = (bool[]?)envs.ActionMasks?.Clone(); // valid actions of obs's rows, when the env masks actions
-        var buffer = new RolloutBuffer(T, n, _obsSize, _actionSize, masks is null ? 0 : _actorOutputs);
-        var obs = (float[])envs.Observations.Clone();
+        var buffer = new RolloutBuffer(T, n, _obsSize, _actionSize, envs.ActionMasks is null ? 0 : _actorOutputs);
         var starts = Enumerable.Repeat(true, n).ToArray();
+        Tensor? h = null, cState = null, h0 = null, c0 = null; // LSTM state now and at the start of the rollout
+        if (recurrent) (h, cState) = Detached(_net.InitialState(n, _device));
+        long step = run.Step;
+
+        // A resumed run continues the rollout the checkpoint interrupted: the same envs, steps so far and LSTM states.
+        bool continuing = false;
+        if (_loop.Resume(run, envs) is { } saved)
+        {
+            buffer.LoadState(saved);
+            saved.ReadArray<bool>(starts);
+            if (recurrent)
+            {
+                (h0, c0) = (h!.clone().DetachFromDisposeScope(), cState!.clone().DetachFromDisposeScope());
+                using var _ = no_grad();
+                foreach (var state in new[] { h, cState, h0, c0 }) state!.Load(saved);
+            }
+            continuing = true;
+        }
+        // A checkpoint taken at any step stores these variables' values at that moment (the closure reads them then).
+        _loop.Attach(envs, () => step, writer =>
+        {
+            buffer.SaveState(writer);
+            writer.WriteArray<bool>(starts);
+            if (recurrent)
+            {
+                foreach (var state in new[] { h, cState, h0 ?? h, c0 ?? cState }) state!.Save(writer);
+            }
+        });
+        var masks = (bool[]?)envs.ActionMasks?.Clone(); // valid actions of obs's rows, when the env masks actions
+        var obs = (float[])envs.Observations.Clone();
         var actions = new float[n * _actionSize];
         var envActionsDiscrete = new int[n];
         var envActionsContinuous = new float[n * _actionSize];
@@ -89,99 +118,105 @@ public sealed class PpoAgent : IAgent
         var logStd = new float[_continuous ? _actorOutputs : 0];
         var actorHost = new float[n * _actorOutputs];
         var startFlags = new float[n];
-        Tensor? h = null, cState = null;
-        if (recurrent) (h, cState) = Detached(_net.InitialState(n, _device));
-        long step = run.Step;
         var box = ActionSpace as Box;
 
-        while (!run.ShouldStop)
+        try
         {
-            // Learning-rate (and optionally clip) annealing over the whole run.
-            double frac = 1.0 - Math.Min(1.0, (double)step / c.TotalTimesteps);
-            double lr = c.AnnealLr ? c.LearningRate * frac : c.LearningRate;
-            _optimizer.LearningRate = lr;
-            double clip = c.AnnealClip ? c.ClipCoef * frac : c.ClipCoef;
-            if (_continuous) _net.LogStd!.cpu().data<float>().CopyTo(logStd);
-
-            // 1. Roll out T steps in every env with the current policy.
-            buffer.Clear();
-            Tensor? h0 = null, c0 = null;
-            if (recurrent) (h0, c0) = (h!.clone().DetachFromDisposeScope(), cState!.clone().DetachFromDisposeScope());
-            for (int t = 0; t < T && !run.ShouldStop; t++)
+            while (!run.ShouldStop)
             {
+                if (!continuing)
+                {
+                    buffer.Clear();
+                    if (recurrent) ReplaceState(ref h0, ref c0, h!.clone(), cState!.clone());
+                }
+                continuing = false;
+
+                // Learning-rate (and optionally clip) annealing over the whole run, read where this rollout started.
+                long rolloutStart = step - (long)buffer.Step * n;
+                double frac = 1.0 - Math.Min(1.0, (double)rolloutStart / c.TotalTimesteps);
+                double lr = c.AnnealLr ? c.LearningRate * frac : c.LearningRate;
+                _optimizer.LearningRate = lr;
+                double clip = c.AnnealClip ? c.ClipCoef * frac : c.ClipCoef;
+                if (_continuous) _net.LogStd!.cpu().data<float>().CopyTo(logStd);
+
+                // 1. Roll out T steps in every env with the current policy.
+                for (int t = buffer.Step; t < T && !run.ShouldStop; t++)
+                {
+                    using (var scope = NewDisposeScope())
+                    using (no_grad())
+                    {
+                        var (actor, value, hn, cn) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
+                        actor.cpu().data<float>().CopyTo(actorHost);
+                        value.cpu().data<float>().CopyTo(values);
+                        if (recurrent) ReplaceState(ref h, ref cState, hn!, cn!);
+                        for (int i = 0; i < n; i++)
+                        {
+                            var row = actorHost.AsSpan(i * _actorOutputs, _actorOutputs);
+                            if (_continuous)
+                            {
+                                var a = actions.AsSpan(i * _actionSize, _actionSize);
+                                logProbs[i] = PolicyDistribution.SampleGaussian(row, logStd, _rng, a);
+                                for (int k = 0; k < _actionSize; k++)
+                                    envActionsContinuous[i * _actionSize + k] = Math.Clamp(a[k], box!.Low[k], box.High[k]);
+                            }
+                            else
+                            {
+                                var valid = masks is null ? default : masks.AsSpan(i * _actorOutputs, _actorOutputs);
+                                envActionsDiscrete[i] = PolicyDistribution.SampleCategorical(row, _rng, out logProbs[i], valid);
+                                actions[i] = envActionsDiscrete[i];
+                            }
+                        }
+                    }
+
+                    if (_continuous) envs.Step(envActionsContinuous);
+                    else envs.Step(envActionsDiscrete);
+                    buffer.Add(obs, actions, logProbs, values, envs.Rewards, envs.Terminated, envs.Truncated, starts, masks);
+                    BootstrapTruncated(envs, buffer, h, cState);
+                    for (int i = 0; i < n; i++)
+                    {
+                        starts[i] = envs.HasFinalObservation[i];
+                        if (starts[i]) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
+                    }
+                    envs.Observations.AsSpan().CopyTo(obs);
+                    envs.ActionMasks?.AsSpan().CopyTo(masks);
+                    step += n;
+                    run.Advance(step);
+                }
+                if (!buffer.IsFull) break; // stopped mid-rollout: the checkpoint keeps it, and a resume completes it
+
+                // 2. Advantages and returns with GAE(λ), bootstrapping from V(s_T).
+                var lastValues = new float[n];
                 using (var scope = NewDisposeScope())
                 using (no_grad())
                 {
-                    var (actor, value, hn, cn) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
-                    actor.cpu().data<float>().CopyTo(actorHost);
-                    value.cpu().data<float>().CopyTo(values);
-                    if (recurrent) ReplaceState(ref h, ref cState, hn!, cn!);
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = actorHost.AsSpan(i * _actorOutputs, _actorOutputs);
-                        if (_continuous)
-                        {
-                            var a = actions.AsSpan(i * _actionSize, _actionSize);
-                            logProbs[i] = PolicyDistribution.SampleGaussian(row, logStd, _rng, a);
-                            for (int k = 0; k < _actionSize; k++)
-                                envActionsContinuous[i * _actionSize + k] = Math.Clamp(a[k], box!.Low[k], box.High[k]);
-                        }
-                        else
-                        {
-                            var valid = masks is null ? default : masks.AsSpan(i * _actorOutputs, _actorOutputs);
-                            envActionsDiscrete[i] = PolicyDistribution.SampleCategorical(row, _rng, out logProbs[i], valid);
-                            actions[i] = envActionsDiscrete[i];
-                        }
-                    }
+                    var (_, v, _, _) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
+                    v.cpu().data<float>().CopyTo(lastValues);
                 }
+                buffer.ComputeReturnsAndAdvantages(lastValues, (float)c.Gamma, (float)c.GaeLambda);
 
-                if (_continuous) envs.Step(envActionsContinuous);
-                else envs.Step(envActionsDiscrete);
-                buffer.Add(obs, actions, logProbs, values, envs.Rewards, envs.Terminated, envs.Truncated, starts, masks);
-                BootstrapTruncated(envs, buffer, h, cState);
-                for (int i = 0; i < n; i++)
-                {
-                    starts[i] = envs.HasFinalObservation[i];
-                    if (starts[i]) run.EpisodeFinished(envs.FinishedEpisodeReturns[i], envs.FinishedEpisodeLengths[i]);
-                }
-                envs.Observations.AsSpan().CopyTo(obs);
-                envs.ActionMasks?.AsSpan().CopyTo(masks);
-                step += n;
-                run.Advance(step);
+                // 3. Several epochs of clipped-surrogate updates on shuffled minibatches.
+                var stats = Optimize(run, buffer, clip, h0, c0);
+
+                run.Metrics.Scalar("loss", stats.Loss, step);
+                run.Metrics.Scalar("policy_loss", stats.PolicyLoss, step);
+                run.Metrics.Scalar("value_loss", stats.ValueLoss, step);
+                run.Metrics.Scalar("entropy", stats.Entropy, step);
+                run.Metrics.Scalar("approx_kl", stats.ApproxKl, step);
+                run.Metrics.Scalar("clip_fraction", stats.ClipFraction, step);
+                run.Metrics.Scalar("explained_variance", ExplainedVariance(buffer), step);
+                run.Metrics.Scalar("learning_rate", lr, step);
             }
-            if (!buffer.IsFull)
-            {
-                h0?.Dispose();
-                c0?.Dispose();
-                break; // stopped mid-rollout: an incomplete rollout is not used
-            }
-
-            // 2. Advantages and returns with GAE(λ), bootstrapping from V(s_T).
-            var lastValues = new float[n];
-            using (var scope = NewDisposeScope())
-            using (no_grad())
-            {
-                var (_, v, _, _) = _net.Step(ToDevice(obs, n), h, cState, recurrent ? ToDevice(starts, startFlags) : null);
-                v.cpu().data<float>().CopyTo(lastValues);
-            }
-            buffer.ComputeReturnsAndAdvantages(lastValues, (float)c.Gamma, (float)c.GaeLambda);
-
-            // 3. Several epochs of clipped-surrogate updates on shuffled minibatches.
-            var stats = Optimize(run, buffer, clip, h0, c0);
-            h0?.Dispose();
-            c0?.Dispose();
-
-            run.Metrics.Scalar("loss", stats.Loss, step);
-            run.Metrics.Scalar("policy_loss", stats.PolicyLoss, step);
-            run.Metrics.Scalar("value_loss", stats.ValueLoss, step);
-            run.Metrics.Scalar("entropy", stats.Entropy, step);
-            run.Metrics.Scalar("approx_kl", stats.ApproxKl, step);
-            run.Metrics.Scalar("clip_fraction", stats.ClipFraction, step);
-            run.Metrics.Scalar("explained_variance", ExplainedVariance(buffer), step);
-            run.Metrics.Scalar("learning_rate", lr, step);
+            _loop.Detach(); // before the envs are disposed: the checkpoint saved after the loop stores its final state
         }
-        h?.Dispose();
-        cState?.Dispose();
+        catch
+        {
+            _loop.Abandon(); // a failed step leaves no state worth saving
+            throw;
+        }
+        finally
+        {
+            foreach (var state in new[] { h, cState, h0, c0 }) state?.Dispose();
+        }
     }
 
     private sealed record UpdateStats(double Loss, double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction);
@@ -352,10 +387,17 @@ public sealed class PpoAgent : IAgent
 
     public IBatchPolicy StochasticPolicy(int seed) => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device, new Rng((ulong)seed));
 
-    public void Save(string directory, bool includeReplay) => NetworkCheckpoint.Save(directory, _net, _optimizer, _rng);
+    public void Save(string directory, bool includeReplay)
+    {
+        NetworkCheckpoint.Save(directory, _net, _optimizer, _rng);
+        _loop.Save(directory);
+    }
 
-    public void Load(string directory, bool includeReplay, bool includeTrainingState = true) =>
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
+    {
         NetworkCheckpoint.Load(directory, _net, _optimizer, _rng, includeTrainingState);
+        if (includeTrainingState) _loop.Load(directory);
+    }
 
     public void Dispose()
     {

@@ -320,6 +320,9 @@ public sealed class TrainingRun : IDisposable
         Metrics.Scalar("skipped_updates", skipped, Step);
     }
 
+    /// <summary>A warning in the run's log (shown on the console by the CLI).</summary>
+    public void Warn(string message) => _log.LogWarning("{Message}", message);
+
     /// <summary>Return and length of the episode that finished last.</summary>
     public (double Return, int Length) LastEpisode { get; private set; }
 

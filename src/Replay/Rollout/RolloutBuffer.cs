@@ -121,6 +121,35 @@ public sealed class RolloutBuffer
         Step++;
     }
 
+    /// <summary>
+    /// The steps stored so far (a rollout interrupted by a checkpoint), so a resumed run completes the same rollout.
+    /// Advantages and returns are not saved: they are computed from these once the rollout is full.
+    /// </summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        writer.Write(Step);
+        int entries = Step * NumEnvs;
+        writer.WriteArray<float>(Observations.AsSpan(0, entries * ObservationSize));
+        writer.WriteArray<float>(Actions.AsSpan(0, entries * ActionSize));
+        foreach (var values in (float[][])[LogProbs, Rewards, Values, TruncationValues]) writer.WriteArray<float>(values.AsSpan(0, entries));
+        foreach (var flags in (bool[][])[Terminated, Truncated, EpisodeStarts]) writer.WriteArray<bool>(flags.AsSpan(0, entries));
+        writer.WriteArray<bool>(ActionMasks is null ? [] : ActionMasks.AsSpan(0, entries * ActionMaskSize));
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+        int step = reader.ReadInt32();
+        if (step < 0 || step > NumSteps) throw new InvalidDataException($"A saved rollout holds {step} steps; this rollout has room for {NumSteps}.");
+        Clear();
+        Step = step;
+        int entries = Step * NumEnvs;
+        reader.ReadArray<float>(Observations.AsSpan(0, entries * ObservationSize));
+        reader.ReadArray<float>(Actions.AsSpan(0, entries * ActionSize));
+        foreach (var values in (float[][])[LogProbs, Rewards, Values, TruncationValues]) reader.ReadArray<float>(values.AsSpan(0, entries));
+        foreach (var flags in (bool[][])[Terminated, Truncated, EpisodeStarts]) reader.ReadArray<bool>(flags.AsSpan(0, entries));
+        reader.ReadArray<bool>(ActionMasks is null ? [] : ActionMasks.AsSpan(0, entries * ActionMaskSize));
+    }
+
     /// <summary>Records V(final observation) of env <paramref name="env"/> at the step just added, which was truncated.</summary>
     public void SetTruncationValue(int env, float value) => TruncationValues[(Step - 1) * NumEnvs + env] = value;
 

@@ -1,0 +1,88 @@
+using DeepRL.Agents.Training;
+
+namespace DeepRL.Tests.Agents;
+
+/// <summary>
+/// A run stopped at an arbitrary step and resumed ends with exactly the weights, optimizer state and metrics of the
+/// same run trained without a stop: the checkpoint holds the episodes in progress, the loop's schedules, pending n-step
+/// transitions, partial rollouts and every random state. Stops fall mid-episode, mid-schedule and mid-rollout.
+/// </summary>
+public class ExactResumeTests
+{
+    private string _out = "";
+
+    [SetUp]
+    public void SetUp() => _out = Directory.CreateTempSubdirectory("deeprl-exact-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_out, recursive: true);
+
+    private static readonly string[] Dqn =
+        ["total_timesteps=2400", "learning_starts=300", "train_freq=4", "target_update_interval=250", "net_arch=16", "buffer_size=3000", "n_steps=3", "num_envs=2"];
+
+    private static readonly string[] DqnPrioritized = [.. Dqn, "prioritized=true"];
+
+    private static readonly string[] Ppo = ["total_timesteps=2560", "num_envs=4", "num_steps=64", "net_arch=16", "update_epochs=2", "num_minibatches=4"];
+
+    private static readonly string[] PpoLstm = ["total_timesteps=2048", "num_envs=4", "num_steps=32", "policy=lstm", "lstm_hidden=8", "net_arch=8", "update_epochs=2", "num_minibatches=2"];
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        yield return new TestCaseData("dqn", "CartPole-v1", Dqn, 1111L).SetName("DQN CartPole (n-step, mid-schedule)");
+        yield return new TestCaseData("dqn", "MinAtar/Breakout-v1", DqnPrioritized, 602L).SetName("DQN prioritized MinAtar Breakout (sticky actions)");
+        yield return new TestCaseData("ppo", "CartPole-v1", Ppo, 1001L).SetName("PPO CartPole (mid-rollout)");
+        yield return new TestCaseData("ppo", "CartPole-Masked-v1", PpoLstm, 901L).SetName("PPO LSTM CartPole-Masked (mid-rollout hidden state)");
+        yield return new TestCaseData("ppo", "TicTacToe-v0", Ppo, 777L).SetName("PPO TicTacToe (action masks)");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void A_stopped_and_resumed_run_ends_bit_for_bit_like_an_uninterrupted_one(string algo, string env, string[] hyperparameters, long stopAt)
+    {
+        var options = TrainingHarness.Options(env, algo, seed: 5, hyperparameters, saveReplay: true, evalEvery: 1000, evalEpisodes: 3);
+        var (uninterrupted, whole) = TrainingHarness.Train(options, Path.Combine(_out, "whole"));
+
+        var (stopped, split) = TrainingHarness.Train(options, Path.Combine(_out, "split"), new TrainingHarness.StopAt(stopAt));
+        Assert.That(stopped.Status, Is.EqualTo("interrupted"));
+        Assert.That(stopped.Steps, Is.LessThan(uninterrupted.Steps));
+        var resumed = TrainingHarness.Resume(split);
+
+        Assert.That(resumed.Steps, Is.EqualTo(uninterrupted.Steps));
+        foreach (string file in CheckpointFiles(whole))
+            Assert.That(Bytes(split, file), Is.EqualTo(Bytes(whole, file)), $"{file} differs from the uninterrupted run's");
+        Assert.That(resumed.Episodes, Is.EqualTo(uninterrupted.Episodes));
+        Assert.That(resumed.FinalEval?.MeanReturn, Is.EqualTo(uninterrupted.FinalEval?.MeanReturn));
+        Assert.That(EpisodeRows(split), Is.EqualTo(EpisodeRows(whole)), "the same training episodes, in the same order");
+    }
+
+    /// <summary>The comparison above is not vacuous: without the loop state, the same resume ends with other weights.</summary>
+    [Test]
+    public void Without_its_loop_state_a_resume_is_only_reproducible_not_exact()
+    {
+        var options = TrainingHarness.Options("CartPole-v1", "ppo", seed: 5, Ppo, saveReplay: true);
+        var (_, whole) = TrainingHarness.Train(options, Path.Combine(_out, "whole"));
+        var (_, split) = TrainingHarness.Train(options, Path.Combine(_out, "split"), new TrainingHarness.StopAt(1001));
+        string latest = split.Checkpoint(TrainingRun.LatestCheckpoint);
+        File.Delete(Path.Combine(latest, LoopState.FileName));
+        CheckpointManifest.Write(latest); // an older checkpoint format, still intact
+        TrainingHarness.Resume(split);
+        Assert.That(Bytes(split, "model.pt"), Is.Not.EqualTo(Bytes(whole, "model.pt")));
+    }
+
+    private static IEnumerable<string> CheckpointFiles(RunDirectory dir) =>
+        Directory.GetFiles(dir.Checkpoint(TrainingRun.LatestCheckpoint))
+            .Select(Path.GetFileName)
+            .Where(name => name is not ("run.json" or CheckpointManifest.FileName)) // run.json holds wall-clock time
+            .Select(name => name!)
+            .Order();
+
+    private static byte[] Bytes(RunDirectory dir, string file) => File.ReadAllBytes(Path.Combine(dir.Checkpoint(TrainingRun.LatestCheckpoint), file));
+
+    /// <summary>metrics.csv's step, episode, return and length (the other columns are wall-clock or latest-loss readings).</summary>
+    private static List<string> EpisodeRows(RunDirectory dir)
+    {
+        var lines = File.ReadAllLines(dir.MetricsFile);
+        var header = lines[0].Split(',');
+        int[] keep = header.Select((name, i) => (name, i)).Where(c => c.name is "step" or "episode" or "return" or "length").Select(c => c.i).ToArray();
+        return lines.Skip(1).Select(l => string.Join(',', keep.Select(i => l.Split(',')[i]))).ToList();
+    }
+}
