@@ -19,6 +19,7 @@ public sealed class A2cAgent : IAgent
     private readonly ActorCritic _net;
     private readonly IOptimizer _optimizer;
     private readonly Rng _rng;
+    private readonly LoopState _loop = new("a2c");
 
     public A2cAgent(A2cConfig config, Box observationSpace, Space actionSpace, Device device, int seed)
     {
@@ -49,44 +50,65 @@ public sealed class A2cAgent : IAgent
         using var envs = run.MakeVectorEnvs(c.NumEnvs);
         using var collector = new SegmentCollector(_net, envs, c.NumSteps, _device, _rng);
         long step = run.Step, nextLog = 0;
-        while (!run.ShouldStop)
+        // A resumed run completes the segment the checkpoint interrupted, in the same envs' episodes.
+        if (_loop.Resume(run, envs) is { } saved) collector.LoadState(saved);
+        _loop.Attach(envs, () => step, collector.SaveState);
+        try
         {
-            _optimizer.LearningRate = ActorCriticParts.LearningRate(c, step);
-
-            // 1. num_steps steps in every env with the current policy.
-            bool complete = collector.Collect(() => run.ShouldStop, run.EpisodeFinished, () =>
+            while (!run.ShouldStop)
             {
-                step += c.NumEnvs;
-                run.Advance(step);
-            });
-            if (!complete) break; // stopped mid-segment: the partial segment is not used
+                // The learning rate is read where the segment started (a restored segment started before the checkpoint).
+                _optimizer.LearningRate = ActorCriticParts.LearningRate(c, step - (long)collector.RestoredSteps * c.NumEnvs);
 
-            // 2. n-step returns, bootstrapping from V(s_T) (0 after termination, V(final obs) after truncation).
-            collector.ComputeReturns((float)c.Gamma);
+                // 1. num_steps steps in every env with the current policy.
+                bool complete = collector.Collect(() => run.ShouldStop, run.EpisodeFinished, () =>
+                {
+                    step += c.NumEnvs;
+                    run.Advance(step);
+                });
+                if (!complete) break; // stopped mid-segment: the checkpoint keeps it and a resume completes it
 
-            // 3. One update on the actor-critic loss.
-            using var scope = NewDisposeScope();
-            var loss = collector.Loss(c);
-            _optimizer.ZeroGrad();
-            loss.Total.backward();
-            if (GradientClipping.CheckAndClip(_net.parameters(), c.MaxGradNorm, run)) _optimizer.Step();
+                // 2. n-step returns, bootstrapping from V(s_T) (0 after termination, V(final obs) after truncation).
+                collector.ComputeReturns((float)c.Gamma);
 
-            if (step >= nextLog)
-            {
-                nextLog = step + 1000;
-                ActorCriticMetrics.From(loss).Log(run.Metrics, _optimizer.LearningRate, step);
+                // 3. One update on the actor-critic loss.
+                using var scope = NewDisposeScope();
+                var loss = collector.Loss(c);
+                _optimizer.ZeroGrad();
+                loss.Total.backward();
+                if (GradientClipping.CheckAndClip(_net.parameters(), c.MaxGradNorm, run)) _optimizer.Step();
+                collector.SegmentUsed();
+
+                if (step >= nextLog)
+                {
+                    nextLog = step + 1000;
+                    ActorCriticMetrics.From(loss).Log(run.Metrics, _optimizer.LearningRate, step);
+                }
             }
         }
+        catch
+        {
+            _loop.Abandon(); // a failed step leaves no state worth saving
+            throw;
+        }
+        _loop.Detach(); // before the envs are disposed: the checkpoint saved after the loop stores its final state
     }
 
     public IBatchPolicy GreedyPolicy() => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device);
 
     public IBatchPolicy StochasticPolicy(int seed) => new GreedyActorPolicy(_net, ObservationSpace.Shape, _device, new Rng((ulong)seed));
 
-    public void Save(string directory, bool includeReplay) => NetworkCheckpoint.Save(directory, _net, _optimizer, _rng);
+    public void Save(string directory, bool includeReplay)
+    {
+        NetworkCheckpoint.Save(directory, _net, _optimizer, _rng);
+        _loop.Save(directory);
+    }
 
-    public void Load(string directory, bool includeReplay, bool includeTrainingState = true) =>
+    public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
+    {
         NetworkCheckpoint.Load(directory, _net, _optimizer, _rng, includeTrainingState);
+        if (includeTrainingState) _loop.Load(directory);
+    }
 
     public void Dispose()
     {

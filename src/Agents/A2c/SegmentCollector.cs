@@ -30,6 +30,7 @@ public sealed class SegmentCollector : IDisposable
     private readonly bool[] _starts;
     private readonly bool[]? _masks; // valid actions of _obs's rows, when the envs mask actions
     private Tensor? _h, _c, _h0, _c0;
+    private bool _continuing; // the next Collect completes a segment restored from a checkpoint
 
     public SegmentCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
     {
@@ -80,15 +81,19 @@ public sealed class SegmentCollector : IDisposable
     /// </summary>
     public bool Collect(Func<bool> stop, Action<double, int> episodeFinished, Action stepped)
     {
-        Buffer.Clear();
-        if (_net.IsRecurrent)
+        if (!_continuing)
         {
-            _h0?.Dispose();
-            _c0?.Dispose();
-            (_h0, _c0) = (_h!.clone().DetachFromDisposeScope(), _c!.clone().DetachFromDisposeScope());
+            Buffer.Clear();
+            if (_net.IsRecurrent)
+            {
+                _h0?.Dispose();
+                _c0?.Dispose();
+                (_h0, _c0) = (_h!.clone().DetachFromDisposeScope(), _c!.clone().DetachFromDisposeScope());
+            }
         }
+        _continuing = false;
         if (_box is not null && _net.LogStd is { } logStd) logStd.detach().cpu().data<float>().CopyTo(_logStd);
-        for (int t = 0; t < Buffer.NumSteps; t++)
+        for (int t = Buffer.Step; t < Buffer.NumSteps; t++)
         {
             if (stop()) return false;
             Act();
@@ -107,6 +112,48 @@ public sealed class SegmentCollector : IDisposable
         }
         return true;
     }
+
+    /// <summary>Steps of a segment restored by <see cref="LoadState"/> that the next <see cref="Collect"/> completes (0 otherwise).</summary>
+    public int RestoredSteps => _continuing ? Buffer.Step : 0;
+
+    /// <summary>
+    /// The segment collected so far, the episode-start flags, the sampling generator and the LSTM states (now and at
+    /// the segment's start): with the envs' own state, what a checkpoint needs to continue this segment exactly.
+    /// </summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        Buffer.SaveState(writer);
+        writer.WriteArray<bool>(_starts);
+        writer.Write(_rng);
+        if (_net.IsRecurrent)
+        {
+            foreach (var state in new[] { _h, _c, _h0 ?? _h, _c0 ?? _c }) state!.Save(writer);
+        }
+    }
+
+    /// <summary>Restores <see cref="SaveState"/>'s part; the envs must have been restored already (their observations are read).</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        Buffer.LoadState(reader);
+        reader.ReadArray<bool>(_starts);
+        reader.ReadInto(_rng);
+        if (_net.IsRecurrent)
+        {
+            _h0 ??= _h!.clone().DetachFromDisposeScope();
+            _c0 ??= _c!.clone().DetachFromDisposeScope();
+            using var _ = no_grad();
+            foreach (var state in new[] { _h, _c, _h0, _c0 }) state!.Load(reader);
+        }
+        _envs.Observations.AsSpan().CopyTo(_obs);
+        _envs.ActionMasks?.AsSpan().CopyTo(_masks);
+        _continuing = Buffer.Step > 0;
+    }
+
+    /// <summary>
+    /// Marks the collected segment as used by an update, so a checkpoint taken before the next segment starts one
+    /// rather than repeating this update on resume.
+    /// </summary>
+    public void SegmentUsed() => Buffer.Clear();
 
     private void Act()
     {

@@ -29,6 +29,7 @@ public sealed class A3cAgent : IAgent
     private readonly ActorCritic _snapshot;
     private readonly IOptimizer _optimizer;
     private readonly object _applyLock = new();
+    private readonly LoopState _loop = new("a3c");
     private long _globalStep;
     private volatile bool _stop;
     private Exception? _failure;
@@ -66,10 +67,18 @@ public sealed class A3cAgent : IAgent
     public void Learn(TrainingRun run)
     {
         int workers = Config.ResolvedWorkers;
-        run.SafePointInterval = 4096;
         _globalStep = run.Step;
         _stop = false;
         _failure = null;
+        if (workers == 1)
+        {
+            LearnOnCallingThread(run);
+            return;
+        }
+        if (run.IsResumed)
+            run.Warn($"A3C with {workers} workers applies their updates in a nondeterministic order, so this resume cannot be exact: " +
+                     "episodes in progress restart (with workers=1 a resume continues exactly).");
+        run.SafePointInterval = 4096;
         var episodes = new ConcurrentQueue<(double Return, int Length)>();
         var threads = Enumerable.Range(0, workers)
             .Select(w => new Thread(() => Worker(w, run, episodes)) { IsBackground = true, Name = $"a3c-worker-{w}" })
@@ -107,49 +116,104 @@ public sealed class A3cAgent : IAgent
         if (_failure is not null) throw _failure;
     }
 
+    /// <summary>
+    /// With one worker there is nothing to coordinate: it runs on the calling thread and drives the run itself, as A2C
+    /// does, so every checkpoint falls between two of its steps and holds its segment, envs and generator — a resume
+    /// then continues exactly.
+    /// </summary>
+    private void LearnOnCallingThread(TrainingRun run)
+    {
+        long nextLog = 0;
+        WorkerLoop(0, run, () => run.ShouldStop, run.EpisodeFinished, step =>
+        {
+            run.Advance(step);
+            if (step >= nextLog && _lastMetrics is { } m)
+            {
+                nextLog = step + 1000;
+                m.Log(run.Metrics, _optimizer.LearningRate, step);
+            }
+        }, _loop);
+    }
+
     private void Worker(int w, TrainingRun run, ConcurrentQueue<(double, int)> episodes)
     {
-        var c = Config;
         try
         {
-            using var local = ActorCriticParts.Network(c, ObservationSpace, ActionSpace);
-            local.to(_device);
-            var localParameters = local.parameters().ToArray();
-            lock (_applyLock) CopyGlobalInto(localParameters);
-            using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerWorker, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
-            int envSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step) + w * c.EnvsPerWorker;
-            envs.Reset(envSeed);
-            using var collector = new SegmentCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
-            long total = run.TotalSteps;
-            while (!_stop)
-            {
-                // Holds the GC gate while doing tensor work; released between segments (the worker's safe point).
-                using var lease = run.Gc.EnterWork();
-                bool complete = collector.Collect(
-                    () => _stop || Interlocked.Read(ref _globalStep) >= total,
-                    (ret, len) => episodes.Enqueue((ret, len)),
-                    () => Interlocked.Add(ref _globalStep, c.EnvsPerWorker));
-                if (!complete) break;
-                collector.ComputeReturns((float)c.Gamma);
-
-                using var scope = NewDisposeScope();
-                var loss = collector.Loss(c);
-                foreach (var p in localParameters) p.grad?.zero_();
-                loss.Total.backward();
-                if (GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run))
-                {
-                    var gradients = localParameters.Select(p => p.grad).ToArray();
-                    if (c.Hogwild) Apply(gradients, localParameters);
-                    else lock (_applyLock) Apply(gradients, localParameters);
-                }
-                if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
-                AfterUpdate?.Invoke(w, Interlocked.Read(ref _globalStep));
-            }
+            WorkerLoop(w, run, () => _stop, (ret, len) => episodes.Enqueue((ret, len)), _ => { }, loop: null);
         }
         catch (Exception ex)
         {
             Interlocked.CompareExchange(ref _failure, new A3cWorkerException(w, Interlocked.Read(ref _globalStep), ex), null);
             _stop = true;
+        }
+    }
+
+    /// <summary>
+    /// One actor-learner: segments of t_max steps on its own envs and local network, each followed by an update of the
+    /// global network. <paramref name="loop"/> is set when it runs on the calling thread (its state then goes into checkpoints).
+    /// </summary>
+    private void WorkerLoop(int w, TrainingRun run, Func<bool> stop, Action<double, int> episodeFinished, Action<long> stepped, LoopState? loop)
+    {
+        var c = Config;
+        using var local = ActorCriticParts.Network(c, ObservationSpace, ActionSpace);
+        local.to(_device);
+        var localParameters = local.parameters().ToArray();
+        lock (_applyLock) CopyGlobalInto(localParameters);
+        using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerWorker, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
+        int envSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step) + w * c.EnvsPerWorker;
+        envs.Reset(envSeed);
+        using var collector = new SegmentCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
+        if (loop?.Resume(run, envs) is { } saved) collector.LoadState(saved);
+        loop?.Attach(envs, () => Interlocked.Read(ref _globalStep), collector.SaveState);
+        long total = run.TotalSteps;
+        try
+        {
+            while (!stop())
+            {
+                bool complete;
+                if (loop is not null)
+                {
+                    complete = Segment();
+                }
+                else
+                {
+                    // Holds the GC gate while doing tensor work; released between segments (the worker's safe point).
+                    using var lease = run.Gc.EnterWork();
+                    complete = Segment();
+                }
+                if (!complete) break;
+            }
+        }
+        catch
+        {
+            loop?.Abandon(); // a failed step leaves no state worth saving
+            throw;
+        }
+        loop?.Detach(); // before the envs are disposed: the checkpoint saved after the loop stores its final state
+
+        bool Segment()
+        {
+            bool complete = collector.Collect(
+                () => stop() || Interlocked.Read(ref _globalStep) >= total,
+                episodeFinished,
+                () => stepped(Interlocked.Add(ref _globalStep, c.EnvsPerWorker)));
+            if (!complete) return false;
+            collector.ComputeReturns((float)c.Gamma);
+
+            using var scope = NewDisposeScope();
+            var loss = collector.Loss(c);
+            foreach (var p in localParameters) p.grad?.zero_();
+            loss.Total.backward();
+            if (GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run))
+            {
+                var gradients = localParameters.Select(p => p.grad).ToArray();
+                if (c.Hogwild) Apply(gradients, localParameters);
+                else lock (_applyLock) Apply(gradients, localParameters);
+            }
+            collector.SegmentUsed();
+            if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
+            AfterUpdate?.Invoke(w, Interlocked.Read(ref _globalStep));
+            return true;
         }
     }
 
@@ -195,6 +259,7 @@ public sealed class A3cAgent : IAgent
         }
         File.WriteAllBytes(Path.Combine(directory, "model.pt"), model);
         File.WriteAllBytes(Path.Combine(directory, "optimizer.pt"), optimizer);
+        _loop.Save(directory); // one worker only: with several, a consistent loop state does not exist
     }
 
     public void Load(string directory, bool includeReplay, bool includeTrainingState = true)
@@ -206,6 +271,7 @@ public sealed class A3cAgent : IAgent
             string optimizer = Path.Combine(directory, "optimizer.pt");
             if (File.Exists(optimizer)) CheckpointFiles.Guard(optimizer, () => _optimizer.Load(optimizer));
         }
+        _loop.Load(directory);
     }
 
     public void Dispose()

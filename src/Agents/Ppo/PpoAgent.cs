@@ -96,7 +96,7 @@ public sealed class PpoAgent : IAgent
                 using var _ = no_grad();
                 foreach (var state in new[] { h, cState, h0, c0 }) state!.Load(saved);
             }
-            continuing = true;
+            continuing = buffer.Step > 0;
         }
         // A checkpoint taken at any step stores these variables' values at that moment (the closure reads them then).
         _loop.Attach(envs, () => step, writer =>
@@ -205,6 +205,7 @@ public sealed class PpoAgent : IAgent
                 run.Metrics.Scalar("clip_fraction", stats.ClipFraction, step);
                 run.Metrics.Scalar("explained_variance", ExplainedVariance(buffer), step);
                 run.Metrics.Scalar("learning_rate", lr, step);
+                buffer.Clear(); // used: a checkpoint taken before the next rollout starts one rather than repeating this update
             }
             _loop.Detach(); // before the envs are disposed: the checkpoint saved after the loop stores its final state
         }

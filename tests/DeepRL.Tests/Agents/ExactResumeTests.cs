@@ -26,6 +26,12 @@ public class ExactResumeTests
 
     private static readonly string[] PpoLstm = ["total_timesteps=2048", "num_envs=4", "num_steps=32", "policy=lstm", "lstm_hidden=8", "net_arch=8", "update_epochs=2", "num_minibatches=2"];
 
+    private static readonly string[] A2c = ["total_timesteps=2000", "num_envs=4", "num_steps=5", "net_arch=16"];
+
+    private static readonly string[] A3cOneWorker = ["total_timesteps=2000", "workers=1", "envs_per_worker=2", "t_max=5", "net_arch=16"];
+
+    private static readonly string[] A3cLstm = ["total_timesteps=1600", "workers=1", "envs_per_worker=2", "t_max=8", "policy=lstm", "lstm_hidden=8", "net_arch=8"];
+
     private static IEnumerable<TestCaseData> Cases()
     {
         yield return new TestCaseData("dqn", "CartPole-v1", Dqn, 1111L).SetName("DQN CartPole (n-step, mid-schedule)");
@@ -33,6 +39,11 @@ public class ExactResumeTests
         yield return new TestCaseData("ppo", "CartPole-v1", Ppo, 1001L).SetName("PPO CartPole (mid-rollout)");
         yield return new TestCaseData("ppo", "CartPole-Masked-v1", PpoLstm, 901L).SetName("PPO LSTM CartPole-Masked (mid-rollout hidden state)");
         yield return new TestCaseData("ppo", "TicTacToe-v0", Ppo, 777L).SetName("PPO TicTacToe (action masks)");
+        yield return new TestCaseData("ppo", "CartPole-v1", Ppo, 1024L).SetName("PPO CartPole (stop on the last step of a rollout)");
+        yield return new TestCaseData("a2c", "CartPole-v1", A2c, 1003L).SetName("A2C CartPole (mid-segment)");
+        yield return new TestCaseData("a2c", "CartPole-v1", A2c, 1000L).SetName("A2C CartPole (stop on the last step of a segment)");
+        yield return new TestCaseData("a3c", "MinAtar/Freeway-v1", A3cOneWorker, 999L).SetName("A3C one worker MinAtar Freeway (mid-segment)");
+        yield return new TestCaseData("a3c", "CartPole-Masked-v1", A3cLstm, 701L).SetName("A3C one worker LSTM CartPole-Masked");
     }
 
     [TestCaseSource(nameof(Cases))]
