@@ -1,4 +1,7 @@
 using DeepRL.Agents.Training;
+using DeepRL.Environments;
+using DeepRL.Environments.Spaces;
+using Microsoft.Extensions.Logging;
 
 namespace DeepRL.Tests.Agents;
 
@@ -15,7 +18,13 @@ public class ExactResumeTests
     public void SetUp() => _out = Directory.CreateTempSubdirectory("deeprl-exact-").FullName;
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_out, recursive: true);
+    public void TearDown()
+    {
+        Directory.Delete(_out, recursive: true);
+        EnvRegistry.Default.Unregister(PlainEnvId); // tests that walk every registered env must not meet it
+    }
+
+    private const string PlainEnvId = "Plain-Corridor-v0";
 
     private static readonly string[] Dqn =
         ["total_timesteps=2400", "learning_starts=300", "train_freq=4", "target_update_interval=250", "net_arch=16", "buffer_size=3000", "n_steps=3", "num_envs=2"];
@@ -77,6 +86,62 @@ public class ExactResumeTests
         CheckpointManifest.Write(latest); // an older checkpoint format, still intact
         TrainingHarness.Resume(split);
         Assert.That(Bytes(split, "model.pt"), Is.Not.EqualTo(Bytes(whole, "model.pt")));
+    }
+
+    [Test]
+    public void An_env_that_cannot_snapshot_itself_resumes_as_before_and_the_run_says_why()
+    {
+        EnvRegistry.Default.Register(new EnvSpec(PlainEnvId, _ => new PlainCorridor(), MaxEpisodeSteps: 40));
+        var options = TrainingHarness.Options(PlainEnvId, "ppo", seed: 5, Ppo);
+        var (stopped, split) = TrainingHarness.Train(options, _out, new TrainingHarness.StopAt(1001));
+        Assert.That(stopped.Status, Is.EqualTo("interrupted"));
+        var log = new ListLogger();
+        var resumed = TrainingHarness.Resume(split, log: log);
+        Assert.That(resumed.Status, Is.EqualTo("completed"));
+        Assert.That(resumed.Steps, Is.EqualTo(2560));
+        Assert.That(log.Warnings, Has.One.Contains($"{PlainEnvId} could not save its state ({nameof(PlainCorridor)} does not implement ISnapshotable)")
+            .And.Contains("not exact"));
+    }
+
+    /// <summary>A user env without <see cref="ISnapshotable"/>: walk right to reach the end.</summary>
+    private sealed class PlainCorridor : IEnvironment
+    {
+        private readonly float[] _obs = new float[1];
+        private readonly Rng _rng = new(1);
+        public Box ObservationSpace { get; } = new([1], 0f, 10f);
+        public Space ActionSpace { get; } = new Discrete(2);
+        public EnvSpec? Spec { get; set; }
+
+        public ResetResult Reset(int? seed = null)
+        {
+            if (seed is int s) _rng.Reseed((ulong)s);
+            _obs[0] = _rng.NextInt(3);
+            return new ResetResult(_obs, Info.Empty);
+        }
+
+        public StepResult Step(EnvAction action)
+        {
+            _obs[0] = Math.Clamp(_obs[0] + (action.Discrete == 1 ? 1 : -1), 0, 10);
+            return new StepResult(_obs, _obs[0] >= 10 ? 1f : 0f, _obs[0] >= 10, false, Info.Empty);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning) Warnings.Add(formatter(state, exception));
+        }
     }
 
     private static IEnumerable<string> CheckpointFiles(RunDirectory dir) =>

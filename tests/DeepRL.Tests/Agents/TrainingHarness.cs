@@ -36,7 +36,7 @@ public static class TrainingHarness
         return (run.Train(), run.Directory);
     }
 
-    public static RunSummary Resume(RunDirectory dir, long? totalSteps = null, ITrainingObserver? observer = null)
+    public static RunSummary Resume(RunDirectory dir, long? totalSteps = null, ITrainingObserver? observer = null, Microsoft.Extensions.Logging.ILogger? log = null)
     {
         var options = TrainingRun.ReadOptions(dir);
         if (totalSteps is long t)
@@ -48,7 +48,7 @@ public static class TrainingHarness
         using var probe = EnvRegistry.Default.Make(options.EnvId, new EnvOptions(options.EnvOptions));
         var (agent, total) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, CPU);
         using var _ = agent;
-        using var run = TrainingRun.Resume(dir, options, agent, total, EnvRegistry.Default, NullLogger.Instance, observer);
+        using var run = TrainingRun.Resume(dir, options, agent, total, EnvRegistry.Default, log ?? NullLogger.Instance, observer);
         return run.Train();
     }
 

@@ -92,6 +92,45 @@ public class ReliabilityTests
         Assert.That(CheckpointStep(run), Is.EqualTo(summary.GetProperty("steps").GetInt64()), "latest holds every finished step");
     }
 
+    /// <summary>
+    /// The user-facing promise of exact resume: a run stopped by a signal at whatever step it had reached, then
+    /// resumed, ends with byte-identical weights and optimizer state to the same command run without a stop.
+    /// </summary>
+    [TestCase("ppo", new[] { "--set", "net_arch=16" })]
+    [TestCase("dqn", new[] { "--set", "learning_starts=200", "--set", "net_arch=16", "--save-replay" })]
+    public void A_run_stopped_by_sigterm_and_resumed_ends_with_the_uninterrupted_runs_weights(string algo, string[] settings)
+    {
+        string[] command = ["train", "--env", "CartPole-v1", "--algo", algo, "--seed", "3", "--steps", "12000", "--eval-every", "4000",
+                            "--eval-episodes", "2", "--final-eval-episodes", "2", "--no-progress", .. settings];
+        string whole = Path.Combine(_out, "whole"), split = Path.Combine(_out, "split");
+        var uninterrupted = CliRunner.RunProcess(TimeSpan.FromMinutes(3), [.. command, "--out", whole]);
+        Assert.That(uninterrupted.ExitCode, Is.Zero, uninterrupted.Error);
+
+        string run;
+        Directory.CreateDirectory(split);
+        using (var p = Start([.. command, "--out", split]))
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            WaitFor(() => Directory.GetDirectories(split).Length == 1 && File.Exists(Path.Combine(Directory.GetDirectories(split)[0], "metrics.csv"))
+                          && File.ReadAllLines(Path.Combine(Directory.GetDirectories(split)[0], "metrics.csv")).Length > 40, "training to start");
+            Signal(p, "TERM");
+            Assert.That(p.WaitForExit(60_000), Is.True);
+            Assert.That(p.ExitCode, Is.EqualTo(130));
+            run = Directory.GetDirectories(split).Single();
+        }
+        long stoppedAt = CheckpointStep(run);
+        Assert.That(stoppedAt, Is.GreaterThan(0).And.LessThan(12000));
+        var resumed = CliRunner.RunProcess(TimeSpan.FromMinutes(3), ["train", "--resume", run, "--no-progress"]);
+        Assert.That(resumed.ExitCode, Is.Zero, resumed.Error);
+        Assert.That(resumed.Output + resumed.Error, Does.Not.Contain("not exact"));
+
+        string wholeRun = Directory.GetDirectories(whole).Single();
+        foreach (string file in new[] { "model.pt", "optimizer.pt", "agent.json" })
+            Assert.That(File.ReadAllBytes(Path.Combine(run, "checkpoints", "latest", file)),
+                Is.EqualTo(File.ReadAllBytes(Path.Combine(wholeRun, "checkpoints", "latest", file))), $"{file} after a stop at step {stoppedAt}");
+    }
+
     [TestCase("filled")]
     [TestCase("old-removed")]
     [TestCase("moved-aside")]
