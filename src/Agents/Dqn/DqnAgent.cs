@@ -56,6 +56,8 @@ public sealed class DqnAgent : IAgent
 
     public string Algo => "dqn";
 
+    public bool UsesReplay => true;
+
     public DqnConfig Config { get; }
 
     public Box ObservationSpace { get; }

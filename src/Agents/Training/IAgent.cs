@@ -49,6 +49,9 @@ public interface IAgent : IDisposable
     /// <summary>Actions sampled from the policy (actor-critic agents); agents without a stochastic policy act greedily.</summary>
     IBatchPolicy StochasticPolicy(int seed) => GreedyPolicy();
 
+    /// <summary>True for agents that learn from a replay buffer (checkpoints then hold it with <c>--save-replay</c>).</summary>
+    bool UsesReplay => false;
+
     void Save(string directory, bool includeReplay);
 
     /// <summary>Loads a checkpoint; evaluation needs only the networks (<paramref name="includeTrainingState"/> false).</summary>

@@ -167,8 +167,9 @@ public sealed class TrainingRun : IDisposable
         agent.Load(checkpoint, includeReplay: hasReplay);
         MetricsLog.TruncateAfter(dir, state.Step);
         TensorBoardEvents.TruncateAfter(dir.TensorBoardDir, state.Step);
-        log.LogInformation("Resuming {Run} at step {Step} ({Replay})", dir.Name, state.Step,
-            hasReplay ? "with its replay buffer" : "replay buffer not saved: it refills from scratch");
+        if (!agent.UsesReplay) log.LogInformation("Resuming {Run} at step {Step}", dir.Name, state.Step);
+        else if (hasReplay) log.LogInformation("Resuming {Run} at step {Step} with its replay buffer", dir.Name, state.Step);
+        else log.LogWarning("Resuming {Run} at step {Step}; its replay buffer was not saved (--save-replay), so it refills from scratch and this resume is not exact", dir.Name, state.Step);
         return new TrainingRun(options, dir, agent, totalSteps, registry, log, observer, state);
     }
 
