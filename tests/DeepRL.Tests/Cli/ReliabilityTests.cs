@@ -192,9 +192,11 @@ public class ReliabilityTests
     [TestCase("optimizer.pt")]
     [TestCase("agent.json")]
     [TestCase("run.json")]
+    [TestCase("loop.bin")]
+    [TestCase("replay.msgpack")]
     public void A_flipped_byte_in_a_checkpoint_file_is_reported_by_name(string file)
     {
-        var r = CliRunner.Run(["train", "--out", _out, "--steps", "600", .. SmallDqn]);
+        var r = CliRunner.Run(["train", "--out", _out, "--steps", "600", "--save-replay", .. SmallDqn]);
         Assert.That(r.ExitCode, Is.Zero, r.Error);
         string run = RunFolder();
         string path = Path.Combine(run, "checkpoints", "latest", file);
@@ -242,16 +244,15 @@ public class ReliabilityTests
         Assert.That(resumed.ExitCode, Is.Zero, resumed.Error);
     }
 
-    [Test]
-    public void Nan_rewards_stop_training_with_a_message_naming_the_reward_and_step()
+    [TestCase("reward", "returned a non-finite reward (NaN) in env", "check the environment's reward computation")]
+    [TestCase("observation", "returned a non-finite observation (NaN at index 0) in env", "check the environment's observation computation")]
+    public void Non_finite_rewards_and_observations_stop_training_with_a_message_naming_what_and_where(string what, string message, string cause)
     {
         var registry = DeepRL.Environments.EnvRegistry.Default;
-        if (!registry.Contains("NanReward-v0"))
-            registry.Register(new DeepRL.Environments.EnvSpec("NanReward-v0", _ => new NanRewardEnv(), 50));
+        registry.Register(new DeepRL.Environments.EnvSpec("NanReward-v0", _ => new NanRewardEnv(nanObservation: what == "observation"), 50));
         var r = CliRunner.Run("train", "--out", _out, "--env", "NanReward-v0", "--algo", "ppo", "--steps", "5000", "--no-progress", "--eval-every", "0");
         Assert.That(r.ExitCode, Is.EqualTo(2));
-        Assert.That(r.Error, Does.Contain("returned a non-finite reward (NaN) in env").And.Contain("at step 7 of its episode")
-            .And.Contain("check the environment's reward computation").And.Contain("run step"));
+        Assert.That(r.Error, Does.Contain(message).And.Contain("at step 7 of its episode").And.Contain(cause).And.Contain("run step"));
     }
 
     [Test]
@@ -453,7 +454,6 @@ public class ReliabilityTests
         }
     }
 
-    /// <summary>Reward NaN at the 7th step of every episode.</summary>
     [TestCase("ppo")]
     [TestCase("dqn")]
     [TestCase("a2c")]
@@ -482,10 +482,15 @@ public class ReliabilityTests
             "the weights stayed finite: the bad updates were never applied");
     }
 
-    private sealed class NanRewardEnv(float reward = float.NaN) : DeepRL.Environments.IEnvironment
+    /// <summary>
+    /// At the 7th step of every episode: reward <paramref name="reward"/> (NaN unless given), or with
+    /// <paramref name="nanObservation"/> a NaN observation and a normal reward.
+    /// </summary>
+    private sealed class NanRewardEnv(float reward = float.NaN, bool nanObservation = false) : DeepRL.Environments.IEnvironment
     {
         private int _t;
         private readonly float[] _obs = [0f];
+        private readonly float[] _nanObs = [float.NaN];
 
         public DeepRL.Environments.Spaces.Box ObservationSpace { get; } = new([1], [-1f], [1f]);
 
@@ -500,7 +505,9 @@ public class ReliabilityTests
         }
 
         public DeepRL.Environments.StepResult Step(DeepRL.Environments.EnvAction action) =>
-            new(_obs, ++_t == 7 ? reward : 1f, false, false, DeepRL.Environments.Info.Empty);
+            ++_t != 7 ? new(_obs, 1f, false, false, DeepRL.Environments.Info.Empty)
+            : nanObservation ? new(_nanObs, 1f, false, false, DeepRL.Environments.Info.Empty)
+            : new(_obs, reward, false, false, DeepRL.Environments.Info.Empty);
 
         public void Dispose()
         {
