@@ -77,6 +77,9 @@ public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int paral
             "--no-progress", "--eval-every", spec.EvalEvery.ToString(CultureInfo.InvariantCulture),
             "--eval-episodes", spec.EvalEpisodes.ToString(CultureInfo.InvariantCulture),
             "--checkpoint-every", spec.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
+            // Checkpoints then hold DQN's replay buffer too (other algorithms have none), so a cell interrupted and
+            // resumed ends exactly like an uninterrupted one: a resumed grid reports the same numbers.
+            "--save-replay",
         };
         if (spec.Steps is long steps) args.AddRange(["--steps", steps.ToString(CultureInfo.InvariantCulture)]);
         foreach (var set in spec.Set) args.AddRange(["--set", set]);

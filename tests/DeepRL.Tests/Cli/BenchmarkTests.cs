@@ -80,21 +80,24 @@ public class BenchmarkTests
         Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv")), Is.EqualTo(rows), "report rebuilds the same results from the run folders");
     }
 
-    [Test]
-    public void A_killed_cell_is_reported_the_grid_goes_on_and_resume_finishes_it()
+    [TestCase("ppo")]
+    [TestCase("dqn")]
+    public void A_killed_cell_is_reported_the_grid_goes_on_and_resume_finishes_it_exactly(string algo)
     {
         string folder = Path.Combine(_dir, "bench");
+        string[] grid = ["--envs", "CartPole-v1", "--algos", algo, "--steps", "16000", "--eval-every", "4000", "--eval-episodes", "5",
+            "--checkpoint-every", "2000", "--parallel", "1", "--no-progress"];
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { CliRunner.ProgramPath, "benchmark", "--envs", "CartPole-v1", "--algos", "ppo", "--seeds", "2", "--steps", "16000",
-                     "--eval-every", "4000", "--eval-episodes", "5", "--checkpoint-every", "2000", "--parallel", "1", "--out", folder, "--no-progress" })
+        foreach (var a in new[] { CliRunner.ProgramPath, "benchmark", "--seeds", "2", "--out", folder }.Concat(grid))
             psi.ArgumentList.Add(a);
         using var benchmark = Process.Start(psi)!;
         var output = benchmark.StandardOutput.ReadToEndAsync();
         var error = benchmark.StandardError.ReadToEndAsync();
 
         // Kill seed 1's training process once it has a checkpoint, as an OOM killer or a crash would.
-        string pidFile = Path.Combine(folder, "logs", "CartPole-v1__ppo__1.pid");
-        string latest = Path.Combine(folder, "runs", "CartPole-v1__ppo__1", "checkpoints", "latest");
+        string cell1 = $"CartPole-v1__{algo}__1", cell2 = $"CartPole-v1__{algo}__2";
+        string pidFile = Path.Combine(folder, "logs", cell1 + ".pid");
+        string latest = Path.Combine(folder, "runs", cell1, "checkpoints", "latest");
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!(File.Exists(pidFile) && Directory.Exists(latest)) && DateTime.UtcNow < deadline) Thread.Sleep(20);
         Assert.That(File.Exists(pidFile) && Directory.Exists(latest), Is.True, "seed 1 started and saved a checkpoint");
@@ -103,21 +106,36 @@ public class BenchmarkTests
         Assert.That(benchmark.WaitForExit(180_000), Is.True);
         string text = output.Result + error.Result;
         Assert.That(benchmark.ExitCode, Is.EqualTo(1), "some cells did not finish: " + text);
-        Assert.That(text, Does.Contain("CartPole-v1__ppo__1: killed (signal 9)"));
-        Assert.That(text, Does.Contain("CartPole-v1__ppo__2: completed"), "the grid went on after the killed cell");
+        Assert.That(text, Does.Contain($"{cell1}: killed (signal 9)"));
+        Assert.That(text, Does.Contain($"{cell2}: completed"), "the grid went on after the killed cell");
         Assert.That(text, Does.Contain($"deeprl benchmark --resume {folder}"));
-        Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain("- CartPole-v1__ppo__1: killed (signal 9)"));
-        Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv"))[1], Does.StartWith("CartPole-v1,ppo,1,killed (signal 9),"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain($"- {cell1}: killed (signal 9)"));
+        Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv"))[1], Does.StartWith($"CartPole-v1,{algo},1,killed (signal 9),"));
 
         var resumed = CliRunner.RunProcess(TimeSpan.FromMinutes(3), "benchmark", "--resume", folder, "--no-progress");
         Assert.That(resumed.ExitCode, Is.Zero, resumed.Output + resumed.Error);
         Assert.That(resumed.Output, Does.Contain("2/2 cells finished"));
-        string log = File.ReadAllText(Path.Combine(folder, "logs", "CartPole-v1__ppo__1.log"));
+        string log = File.ReadAllText(Path.Combine(folder, "logs", cell1 + ".log"));
         Assert.That(log, Does.Contain("$ deeprl train --resume"), "the killed cell continued from its checkpoint");
-        Assert.That(log, Does.Match(@"Resuming CartPole-v1__ppo__1 at step [1-9]\d*"));
-        Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv"))[1], Does.StartWith("CartPole-v1,ppo,1,completed,"));
-        Assert.That(File.ReadAllText(Path.Combine(folder, "logs", "CartPole-v1__ppo__2.log")), Does.Not.Contain("--resume"), "the finished cell was not run again");
+        Assert.That(log, Does.Match($@"Resuming {cell1} at step [1-9]\d*"));
+        Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv"))[1], Does.StartWith($"CartPole-v1,{algo},1,completed,"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "logs", cell2 + ".log")), Does.Not.Contain("--resume"), "the finished cell was not run again");
+
+        // The same cell never interrupted ends with the same bytes: a resumed grid reports the numbers an
+        // uninterrupted one would (for DQN this needs the replay buffer in the checkpoints).
+        string reference = Path.Combine(_dir, "reference");
+        var uninterrupted = CliRunner.RunProcess(TimeSpan.FromMinutes(3), ["benchmark", "--seeds", "1", "--out", reference, .. grid]);
+        Assert.That(uninterrupted.ExitCode, Is.Zero, uninterrupted.Output + uninterrupted.Error);
+        foreach (var file in new[] { "model.pt", "optimizer.pt" })
+            Assert.That(File.ReadAllBytes(Path.Combine(folder, "runs", cell1, "checkpoints", "latest", file)),
+                Is.EqualTo(File.ReadAllBytes(Path.Combine(reference, "runs", cell1, "checkpoints", "latest", file))), file);
+        Assert.That(EvaluationsWithoutTimes(Path.Combine(folder, "runs", cell1)), Is.EqualTo(EvaluationsWithoutTimes(Path.Combine(reference, "runs", cell1)))
+            .And.Length.GreaterThanOrEqualTo(5), "the same evaluations (a header and one row every 4000 steps)");
     }
+
+    /// <summary>evaluations.csv without its last column (wall-clock seconds).</summary>
+    private static string[] EvaluationsWithoutTimes(string run) =>
+        File.ReadAllLines(Path.Combine(run, "evaluations.csv")).Select(line => line[..line.LastIndexOf(',')]).ToArray();
 
     [Test]
     public void Bad_benchmark_input_gets_one_clear_line()
