@@ -12,7 +12,6 @@ Gymnasium wrapper stack, no TensorBoard writes, Debian's PyTorch 1.13.
 
 Prints one line: "steps=N seconds=S sps=R last20=M" like ppo_cartpole.py.
 """
-import argparse
 import random
 import time
 
@@ -22,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from cartpole import CartPoleVec
+from common import report, setup
 
 
 class Replay:
@@ -52,18 +52,9 @@ def q_network():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--total-timesteps", type=int, default=500000)
-    p.add_argument("--threads", type=int, default=1)
-    a = p.parse_args()
+    a = setup()
     lr, buffer_size, gamma, target_every, batch = 2.5e-4, 10000, 0.99, 500, 128
     start_e, end_e, fraction, learning_starts, train_every = 1.0, 0.05, 0.5, 10000, 10
-
-    random.seed(a.seed)
-    np.random.seed(a.seed)
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
 
     envs = CartPoleVec(1, a.seed)
     q = q_network()
@@ -101,8 +92,7 @@ def main():
                 target.load_state_dict(q.state_dict())
 
     seconds = time.time() - start
-    last20 = float(np.mean(envs.finished[-20:])) if envs.finished else float("nan")
-    print(f"steps={a.total_timesteps} seconds={seconds:.2f} sps={int(a.total_timesteps / seconds)} last20={last20:.1f}")
+    report(a.total_timesteps, seconds, envs.finished)
 
 
 if __name__ == "__main__":

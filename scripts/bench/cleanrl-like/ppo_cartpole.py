@@ -17,9 +17,7 @@ this side), no TensorBoard writes, and Debian's PyTorch 1.13 instead of CleanRL'
 Prints one line: "steps=N seconds=S sps=R last20=M" (seconds of the training loop, as CleanRL's SPS counts it;
 last20 = mean return of the last 20 finished training episodes).
 """
-import argparse
 import math
-import random
 import time
 
 import numpy as np
@@ -28,6 +26,7 @@ import torch.nn as nn
 from torch.distributions.categorical import Categorical
 
 from cartpole import CartPoleVec
+from common import report, setup
 
 
 def layer(inputs, outputs, std=math.sqrt(2)):
@@ -54,21 +53,12 @@ class Agent(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--total-timesteps", type=int, default=500000)
-    p.add_argument("--threads", type=int, default=1)
-    a = p.parse_args()
+    a = setup()
     num_envs, num_steps, minibatches, epochs = 4, 128, 4, 4
     lr, gamma, lam, clip, ent, vf, max_norm = 2.5e-4, 0.99, 0.95, 0.2, 0.01, 0.5, 0.5
     batch = num_envs * num_steps
     minibatch = batch // minibatches
     iterations = a.total_timesteps // batch
-
-    random.seed(a.seed)
-    np.random.seed(a.seed)
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
 
     envs = CartPoleVec(num_envs, a.seed)
     agent = Agent()
@@ -141,8 +131,7 @@ def main():
         del approx_kl, clipfrac
 
     seconds = time.time() - start
-    last20 = float(np.mean(envs.finished[-20:])) if envs.finished else float("nan")
-    print(f"steps={global_step} seconds={seconds:.2f} sps={int(global_step / seconds)} last20={last20:.1f}")
+    report(global_step, seconds, envs.finished)
 
 
 if __name__ == "__main__":
