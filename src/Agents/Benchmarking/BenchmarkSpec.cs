@@ -34,6 +34,12 @@ public sealed record BenchmarkSpec
     /// <summary>Plugin assemblies (absolute paths) the cells' custom environments come from.</summary>
     public string[] EnvAssemblies { get; init; } = [];
 
+    /// <summary>
+    /// Cells trained at once (cores ÷ parallel threads each). Recorded when a benchmark starts so <c>--resume</c>
+    /// keeps it: A3C cells get that many workers, and a grid resumed with another split would mix worker counts.
+    /// </summary>
+    public int? Parallel { get; init; }
+
     /// <summary>Per-env reference scores for the normalized aggregate (else the env's reward threshold, else the benchmark's best).</summary>
     public Dictionary<string, double> ReferenceScores { get; init; } = [];
 
@@ -43,6 +49,7 @@ public sealed record BenchmarkSpec
     public void Validate()
     {
         if (Envs.Length == 0 || Algos.Length == 0) throw new ArgumentException("A benchmark needs at least one env (--envs) and one algorithm (--algos).");
+        if (Parallel is < 1) throw new ArgumentException($"--parallel must be at least 1, got {Parallel}.");
         if (Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {Seeds}.");
         if (Steps is <= 0) throw new ArgumentException($"--steps must be positive, got {Steps}.");
         if (CheckpointEvery <= 0) throw new ArgumentException($"checkpoint_every must be positive, got {CheckpointEvery}.");

@@ -27,7 +27,7 @@ public static class BenchmarkCommand
         var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Episodes per evaluation (default 30)" };
         var checkpointEvery = CommonOptions.Steps("--checkpoint-every", "Env steps between checkpoints of each cell (default 25000)");
         var set = new Option<string[]>("--set") { Description = "Hyperparameter override for every cell (repeatable)", DefaultValueFactory = _ => [] };
-        var parallel = new Option<int>("--parallel", "-p") { Description = "Cells trained at once; the cores are split between them", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int?>("--parallel", "-p") { Description = "Cells trained at once; the cores are split between them (default 1; --resume keeps the benchmark's)" };
         var output = new Option<string?>("--out") { Description = "Benchmark folder (default benchmarks/<time>)" };
         var resume = new Option<string?>("--resume") { Description = "Finish the benchmark in this folder: skips finished cells, resumes the others" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of the live table" };
@@ -79,6 +79,7 @@ public static class BenchmarkCommand
                     CheckpointEvery = parse.GetValue(checkpointEvery) ?? spec.CheckpointEvery,
                     Set = [.. spec.Set, .. parse.GetValue(set)!],
                     EnvAssemblies = (parse.GetValue(DeepRlCli.EnvAssembly) ?? []).Select(Path.GetFullPath).ToArray(),
+                    Parallel = parse.GetValue(parallel) ?? spec.Parallel ?? 1,
                 };
                 Validate(spec, ctx);
                 folder = parse.GetValue(output) ?? Path.Combine("benchmarks", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
@@ -88,8 +89,11 @@ public static class BenchmarkCommand
                 spec.Write(folder);
                 File.WriteAllText(BenchmarkOutputs.CommandFile(folder), "deeprl " + string.Join(' ', parse.Tokens.Select(t => Quote(t.Value))));
             }
-            int parallelCells = parse.GetValue(parallel);
+            int parallelCells = parse.GetValue(parallel) ?? spec.Parallel ?? 1;
             if (parallelCells < 1) throw new CliException($"--parallel must be at least 1, got {parallelCells}.");
+            if (spec.Parallel is int recorded && recorded != parallelCells)
+                log.LogWarning("This benchmark was started with --parallel {Recorded}; cells started from now on get {Threads} thread(s)/A3C worker(s) instead of {Before}",
+                    recorded, Math.Max(1, Environment.ProcessorCount / parallelCells), Math.Max(1, Environment.ProcessorCount / recorded));
 
             var runner = new BenchmarkRunner(folder, spec, parallelCells)
             {

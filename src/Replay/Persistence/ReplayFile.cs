@@ -17,6 +17,16 @@ public static class ReplayFile
     private static readonly MessagePackSerializerOptions Options =
         MessagePackSerializerOptions.Standard.WithCompression(MessagePackCompression.Lz4BlockArray).WithSecurity(MessagePackSecurity.UntrustedData);
 
+    /// <summary>
+    /// MessagePack's untrusted-data default caps decompressed data far below a real buffer (100k MinAtar frames are
+    /// 140 MB), which made full buffers unloadable. A replay file may be as large as the memory the run could hold
+    /// anyway, so the cap is the memory available to this process (MessagePack takes an int: at most 2 GB), and a
+    /// damaged length still fails cleanly.
+    /// </summary>
+    private static MessagePackSerializerOptions LoadOptions() =>
+        Options.WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumDecompressedSize(
+            (int)Math.Min(Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 1L << 30), int.MaxValue)));
+
     public static void Save(ReplayBuffer buffer, string path)
     {
         int n = buffer.Count;
@@ -91,7 +101,7 @@ public static class ReplayFile
                 throw new InvalidDataException($"'{path}' is replay format v{version}; this DeepRL reads v{FormatVersion}.");
             try
             {
-                c = MessagePackSerializer.Deserialize<ReplayFileContents>(stream, Options);
+                c = MessagePackSerializer.Deserialize<ReplayFileContents>(stream, LoadOptions());
             }
             catch (MessagePackSerializationException ex)
             {

@@ -78,6 +78,13 @@ public class BenchmarkTests
         var report = CliRunner.RunProcess(TimeSpan.FromMinutes(2), "benchmark", "report", folder);
         Assert.That(report.ExitCode, Is.Zero, report.Error);
         Assert.That(File.ReadAllLines(Path.Combine(folder, "results.csv")), Is.EqualTo(rows), "report rebuilds the same results from the run folders");
+
+        // --resume keeps the split the benchmark started with (it sets A3C's worker count), and warns when told otherwise.
+        Assert.That(spec.Parallel, Is.EqualTo(2));
+        var resumed = CliRunner.RunProcess(TimeSpan.FromMinutes(2), "benchmark", "--resume", folder, "--no-progress");
+        Assert.That(resumed.Output + resumed.Error, Does.Contain("4 cells (1 env(s) × 2 algorithm(s) × 2 seed(s)), 2 at a time").And.Contain("4/4 cells finished"));
+        var resplit = CliRunner.RunProcess(TimeSpan.FromMinutes(2), "benchmark", "--resume", folder, "--parallel", "1", "--no-progress");
+        Assert.That(resplit.Output + resplit.Error, Does.Contain("1 at a time").And.Contain("This benchmark was started with --parallel 2"));
     }
 
     [TestCase("ppo")]

@@ -65,6 +65,28 @@ public class ReplayFileTests
         Assert.That(SampleAll(loaded, 11), Is.EqualTo(SampleAll(original, 11)));
     }
 
+    [Test]
+    public void A_full_minatar_sized_buffer_larger_than_messagepacks_untrusted_data_cap_round_trips()
+    {
+        // Regression: a DQN run on MinAtar/Freeway (100k transitions of 10×10×7 frames) saved its replay and could
+        // not resume, because MessagePack's untrusted-data cap on decompressed size is smaller than such a buffer.
+        var space = new Box([10, 10, 7], 0f, 1f, BoxDType.UInt8);
+        const int capacity = 100_000;
+        const int frame = 10 * 10 * 7;
+        long rawBytes = 2L * capacity * frame;
+        Assert.That(rawBytes, Is.GreaterThan(MessagePack.MessagePackSecurity.UntrustedData.MaximumDecompressedSize),
+            "the buffer must exceed the default cap for this test to mean anything");
+        var original = new ReplayBuffer(capacity, space);
+        Fill(original, capacity + 123, frame);
+        string path = Path.Combine(_dir, "replay.msgpack");
+        ReplayFile.Save(original, path);
+
+        var loaded = new ReplayBuffer(capacity, space);
+        ReplayFile.Load(loaded, path);
+        Assert.That((loaded.Count, loaded.Position, loaded.TotalAdded), Is.EqualTo((original.Count, original.Position, original.TotalAdded)));
+        Assert.That(SampleAll(loaded, 3), Is.EqualTo(SampleAll(original, 3)));
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public void Device_storage_samples_like_host_storage_and_round_trips(bool bytes)
