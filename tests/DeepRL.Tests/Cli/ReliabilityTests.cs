@@ -30,7 +30,11 @@ public class ReliabilityTests
 
     private Process Start(IEnumerable<string> args, Dictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env(1) so SIGHUP has its default disposition: a test run under nohup would otherwise hand the child
+        // an ignored SIGHUP, which .NET (rightly) keeps ignoring, and the SIGHUP case would wait for nothing.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=HUP");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliRunner.ProgramPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in env ?? new()) psi.Environment[k] = v;
@@ -86,7 +90,7 @@ public class ReliabilityTests
         Signal(p, signal);
         if (!p.WaitForExit(60_000))
         {
-            // Seen once in CI on a loaded machine: say what the child was doing instead of leaving it running.
+            // Say what the child was doing instead of leaving it running.
             p.Kill();
             p.WaitForExit();
             string log = stderr.Result;
