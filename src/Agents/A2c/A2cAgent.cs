@@ -44,6 +44,8 @@ public sealed class A2cAgent : IAgent
 
     public Space ActionSpace { get; }
 
+    public double LearningRate => _optimizer.LearningRate;
+
     public void Learn(TrainingRun run)
     {
         var c = Config;
@@ -58,7 +60,7 @@ public sealed class A2cAgent : IAgent
             while (!run.ShouldStop)
             {
                 // The learning rate is read where the segment started (a restored segment started before the checkpoint).
-                _optimizer.LearningRate = ActorCriticParts.LearningRate(c, step - (long)collector.RestoredSteps * c.NumEnvs);
+                _optimizer.LearningRate = ActorCriticParts.LearningRate(c, run.ScheduleProgress(step - (long)collector.RestoredSteps * c.NumEnvs));
 
                 // 1. num_steps steps in every env with the current policy.
                 bool complete = collector.Collect(() => run.ShouldStop, run.EpisodeFinished, () =>

@@ -26,7 +26,7 @@ public static class ActorCriticParts
         ? new AdamOptimizer(parameters, c.LearningRate, eps: c.OptimizerEps)
         : new RmsPropOptimizer(parameters, c.LearningRate, c.RmsAlpha, c.OptimizerEps);
 
-    /// <summary>The learning rate at a point of training (linear decay to 0 with anneal_lr).</summary>
-    public static double LearningRate(ActorCriticConfig c, long step) =>
-        c.AnnealLr ? c.LearningRate * (1.0 - Math.Min(1.0, (double)step / c.TotalTimesteps)) : c.LearningRate;
+    /// <summary>The learning rate at a point of the run's schedules (linear decay to 0 with anneal_lr).</summary>
+    public static double LearningRate(ActorCriticConfig c, double progress) =>
+        c.AnnealLr ? c.LearningRate * (1.0 - progress) : c.LearningRate;
 }

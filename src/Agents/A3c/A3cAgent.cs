@@ -61,6 +61,8 @@ public sealed class A3cAgent : IAgent
 
     public Space ActionSpace { get; }
 
+    public double LearningRate => _optimizer.LearningRate;
+
     /// <summary>Called by every worker after each applied update (tests use it to inject failures).</summary>
     public Action<int, long>? AfterUpdate { get; set; }
 
@@ -100,14 +102,19 @@ public sealed class A3cAgent : IAgent
                     m.Log(run.Metrics, _optimizer.LearningRate, step);
                 }
                 if (run.ShouldStop || _failure is not null) _stop = true;
-                Thread.Sleep(5); // the coordinator's bookkeeping is light; polling less often leaves the cores to the workers
+                // The coordinator's bookkeeping is light; polling less often leaves the cores to the workers. It does not
+                // hold the GC gate while it sleeps, so a worker that needs a collection never waits for it.
+                using (GcGate.Wait()) Thread.Sleep(5);
             }
         }
         finally
         {
             // Also when the coordinator itself fails (a checkpoint that cannot be written): no worker outlives Learn.
             _stop = true;
-            foreach (var t in threads) t.Join();
+            using (GcGate.Wait())
+            {
+                foreach (var t in threads) t.Join();
+            }
         }
         while (episodes.TryDequeue(out var e)) run.EpisodeFinished(e.Return, e.Length);
         run.Advance(Interlocked.Read(ref _globalStep));
@@ -139,6 +146,8 @@ public sealed class A3cAgent : IAgent
     {
         try
         {
+            // Each worker thread registers with the process's GC gate; its safe points are the ends of its segments.
+            using var gate = GcGate.Enter();
             WorkerLoop(w, run, () => _stop, (ret, len) => episodes.Enqueue((ret, len)), _ => { }, loop: null);
         }
         catch (Exception ex)
@@ -170,18 +179,10 @@ public sealed class A3cAgent : IAgent
         {
             while (!stop())
             {
-                bool complete;
-                if (loop is not null)
-                {
-                    complete = Segment();
-                }
-                else
-                {
-                    // Holds the GC gate while doing tensor work; released between segments (the worker's safe point).
-                    using var lease = run.Gc.EnterWork();
-                    complete = Segment();
-                }
-                if (!complete) break;
+                if (!Segment()) break;
+                // Between segments no tensor call of this worker is in flight: a collection may happen here (the calling
+                // thread's worker reaches safe points through run.Advance as well).
+                GcGate.SafePoint();
             }
         }
         catch
@@ -207,8 +208,8 @@ public sealed class A3cAgent : IAgent
             if (GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run))
             {
                 var gradients = localParameters.Select(p => p.grad).ToArray();
-                if (c.Hogwild) Apply(gradients, localParameters);
-                else lock (_applyLock) Apply(gradients, localParameters);
+                if (c.Hogwild) Apply(gradients, localParameters, run);
+                else lock (_applyLock) Apply(gradients, localParameters, run);
             }
             collector.SegmentUsed();
             if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
@@ -218,9 +219,9 @@ public sealed class A3cAgent : IAgent
     }
 
     /// <summary>Local gradients → shared optimizer step on the global parameters → global weights back into the local copy.</summary>
-    private void Apply(Tensor?[] gradients, Parameter[] localParameters)
+    private void Apply(Tensor?[] gradients, Parameter[] localParameters, TrainingRun run)
     {
-        _optimizer.LearningRate = ActorCriticParts.LearningRate(Config, Interlocked.Read(ref _globalStep));
+        _optimizer.LearningRate = ActorCriticParts.LearningRate(Config, run.ScheduleProgress(Interlocked.Read(ref _globalStep)));
         _optimizer.Step(gradients);
         CopyGlobalInto(localParameters);
     }

@@ -82,7 +82,7 @@ public sealed class DqnAgent : IAgent
         int n = c.NumEnvs;
         var buffer = Buffer;
         _batch ??= new ReplayBatch(c.BatchSize, ObservationSpace.Shape, _device);
-        var epsilon = new LinearSchedule(c.ExplorationInitialEps, c.ExplorationFinalEps, c.ExplorationFraction * c.TotalTimesteps);
+        var epsilon = new LinearSchedule(c.ExplorationInitialEps, c.ExplorationFinalEps, c.ExplorationFraction);
         var nStep = Enumerable.Range(0, n).Select(_ => new NStepAccumulator(c.NSteps, (float)c.Gamma, _obsSize)).ToArray();
         using var envs = run.MakeVectorEnvs(n);
         long step = run.Step;
@@ -110,7 +110,7 @@ public sealed class DqnAgent : IAgent
             while (!run.ShouldStop)
             {
                 // 1. ε-greedy actions for every env (one batched forward pass).
-                double eps = epsilon.At(step);
+                double eps = epsilon.At(run.ScheduleProgress(step));
                 policy.Act(observations, n, greedy, masks);
                 for (int i = 0; i < n; i++)
                 {
@@ -137,8 +137,9 @@ public sealed class DqnAgent : IAgent
                 if (step > c.LearningStarts && step >= nextTrain)
                 {
                     nextTrain = step + c.TrainFreq;
-                    if (c.AnnealLr) SetLearningRate(c.LearningRate * Math.Max(0.0, 1.0 - (double)step / c.TotalTimesteps));
-                    if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * Math.Min(1.0, (double)step / c.TotalTimesteps);
+                    double progress = run.ScheduleProgress(step);
+                    if (c.AnnealLr) SetLearningRate(c.LearningRate * (1.0 - progress));
+                    if (buffer is PrioritizedReplayBuffer per) per.Beta = c.PerBeta0 + (1.0 - c.PerBeta0) * progress;
                     float loss = 0;
                     for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(run, buffer, _batch, readLoss: g == c.GradientSteps - 1);
                     run.Metrics.Scalar("loss", loss, step);
@@ -226,6 +227,8 @@ public sealed class DqnAgent : IAgent
     }
 
     private double CurrentLearningRate => _optimizer.LearningRate;
+
+    public double LearningRate => _optimizer.LearningRate;
 
     private void SetLearningRate(double lr) => _optimizer.LearningRate = lr;
 

@@ -35,7 +35,6 @@ public sealed class Agent : IDisposable
     private RunOptions _options;
     private long _totalSteps;
     private IBatchPolicy? _greedy, _stochastic;
-    private BatchPolicyAdapter? _single;
 
     private Agent(IAgent impl, RunOptions options, long totalSteps, EnvRegistry registry, RunDirectory? resumeFrom = null)
     {
@@ -155,8 +154,10 @@ public sealed class Agent : IDisposable
         });
 
     /// <summary>
-    /// Trains for <paramref name="steps"/> env steps (default: the total_timesteps hyperparameter, which also shapes the
-    /// schedules). In memory unless <see cref="LearnOptions.RunFolder"/> is set; callbacks can stop it early.
+    /// Trains for <paramref name="steps"/> env steps (default: the total_timesteps hyperparameter). As in Stable-Baselines3,
+    /// the call's steps shape the schedules (ε, learning-rate annealing): each call on a new agent starts them from the top
+    /// and ends them at its last step. An agent from <see cref="Resume"/> continues its run instead: the schedules go on from
+    /// where the run stopped, stretched to the new total without a jump (docs/library.md). In memory unless <see cref="LearnOptions.RunFolder"/> is set; callbacks can stop it early.
     /// </summary>
     public RunSummary Learn(long? steps = null, LearnOptions? options = null)
     {
@@ -165,8 +166,12 @@ public sealed class Agent : IDisposable
         if (total <= 0) throw new ArgumentOutOfRangeException(nameof(steps), total, "Learn needs a positive number of steps.");
         if (_resumeFrom is null)
         {
+            // The call's steps are the run's length: its schedules span them, and config.json says so.
+            var hyperparameters = (JsonObject)_options.Hyperparameters.DeepClone();
+            hyperparameters["total_timesteps"] = total;
             _options = _options with
             {
+                Hyperparameters = hyperparameters,
                 EvalEvery = options.EvalEvery,
                 EvalEpisodes = options.EvalEpisodes,
                 FinalEvalEpisodes = options.FinalEvalEpisodes,
@@ -199,7 +204,6 @@ public sealed class Agent : IDisposable
         started?.Invoke(run);
         using var onStop = stop.Register(run.RequestStop);
         _greedy = _stochastic = null;
-        _single = null;
         LastRun = run.Train();
         return LastRun;
     }
@@ -247,15 +251,17 @@ public sealed class Agent : IDisposable
         return policy;
     }
 
-    /// <summary>Deterministic evaluation on fresh episodes of <paramref name="env"/> (default: this agent's environment).</summary>
+    /// <summary>
+    /// Deterministic evaluation on fresh episodes of <paramref name="env"/> (default: this agent's environment). Episode i
+    /// starts with seed + i either way (as in <c>deeprl eval</c>), so the same seed on the same env gives the same episodes.
+    /// </summary>
     public EpisodeStats Evaluate(int episodes = 10, int seed = 0, IEnvironment? env = null)
     {
         if (episodes <= 0) throw new ArgumentOutOfRangeException(nameof(episodes), episodes, "Evaluate needs at least one episode.");
         if (env is null)
             return Evaluator.Evaluate(_impl.GreedyPolicy(), _registry, EnvId, new EnvOptions(_options.EnvOptions), episodes, seed);
         CheckSpaces(env);
-        _single ??= new BatchPolicyAdapter(_impl.GreedyPolicy(), ActionSpace);
-        return EpisodeRunner.Run(env, _single, episodes, seed);
+        return Evaluator.Evaluate(_impl.GreedyPolicy(), env, episodes, seed);
     }
 
     private void CheckSpaces(IEnvironment env)

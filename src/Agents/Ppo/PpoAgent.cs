@@ -67,6 +67,8 @@ public sealed class PpoAgent : IAgent
 
     public Space ActionSpace { get; }
 
+    public double LearningRate => _optimizer.LearningRate;
+
     public ActorCritic Network => _net;
 
     public void Learn(TrainingRun run)
@@ -131,9 +133,9 @@ public sealed class PpoAgent : IAgent
                 }
                 continuing = false;
 
-                // Learning-rate (and optionally clip) annealing over the whole run, read where this rollout started.
+                // Learning-rate (and optionally clip) annealing over the run's schedule, read where this rollout started.
                 long rolloutStart = step - (long)buffer.Step * n;
-                double frac = 1.0 - Math.Min(1.0, (double)rolloutStart / c.TotalTimesteps);
+                double frac = run.Schedule.Remaining(rolloutStart);
                 double lr = c.AnnealLr ? c.LearningRate * frac : c.LearningRate;
                 _optimizer.LearningRate = lr;
                 double clip = c.AnnealClip ? c.ClipCoef * frac : c.ClipCoef;
@@ -253,6 +255,7 @@ public sealed class PpoAgent : IAgent
                 : buffer.Minibatches(Math.Max(1, size / c.NumMinibatches), _rng);
             foreach (var batch in batches)
             {
+                GcGate.SafePoint(); // between minibatches no tensor call is in flight: a collection due (or another thread's) may run
                 using var scope = NewDisposeScope();
                 Tensor actor, value, idx;
                 if (_net.IsRecurrent)

@@ -22,6 +22,7 @@ public sealed class BatchPolicyAdapter(IBatchPolicy policy, Space actionSpace) :
 
     public EnvAction Act(float[] observation, ReadOnlySpan<bool> validActions)
     {
+        DeepRL.Agents.Torch.GcGate.SafePoint(); // before the forward pass: no tensor call of this thread is in flight
         if (actionSpace is Box box)
         {
             policy.ActContinuous(observation, 1, _continuous);

@@ -49,6 +49,9 @@ public interface IAgent : IDisposable
     /// <summary>Actions sampled from the policy (actor-critic agents); agents without a stochastic policy act greedily.</summary>
     IBatchPolicy StochasticPolicy(int seed) => GreedyPolicy();
 
+    /// <summary>The optimizer's current learning rate (it follows the run's schedule; see <see cref="ScheduleSpan"/>).</summary>
+    double LearningRate => double.NaN;
+
     /// <summary>True for agents that learn from a replay buffer (checkpoints then hold it with <c>--save-replay</c>).</summary>
     bool UsesReplay => false;
 

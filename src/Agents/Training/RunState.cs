@@ -18,6 +18,9 @@ public sealed record RunState
 
     public double[] RecentReturns { get; init; } = [];
 
+    /// <summary>Where the run's schedules stand (absent in checkpoints older than 0.5: the run's length then spans them).</summary>
+    public ScheduleSpan? Schedule { get; init; }
+
     /// <summary>Rejects values no run can have, naming the file and the field (a resume would otherwise act on them).</summary>
     public RunState Validated(string path)
     {
@@ -29,6 +32,7 @@ public sealed record RunState
             RecentReturns.Any(r => !double.IsFinite(r)) ? "recent_returns holds a non-finite value" :
             null;
         if (problem is not null) throw new InvalidDataException($"Checkpoint file '{path}' is invalid: {problem}.");
+        Schedule?.Validated(path);
         return this;
     }
 }

@@ -41,6 +41,12 @@ public sealed record RunSummary
 
     /// <summary>Updates skipped because their loss or gradients were NaN/∞ (with on_nan: skip).</summary>
     public long SkippedUpdates { get; init; }
+
+    /// <summary>
+    /// Garbage collections that happened outside the GC gate's safe points during this session (see GcGate): 0 in a
+    /// healthy run; more means something allocated past the no-GC budget between two safe points.
+    /// </summary>
+    public long GcCollectionsOutsideSafePoints { get; init; }
 }
 
 /// <summary>

@@ -33,15 +33,19 @@ public sealed class TrainingRun : IDisposable
     private volatile bool _stopRequested;
     private bool _solvedStop;
     private MetricsLog? _metrics;
-    private GcSafePoints? _gc;
     private long _lastSafePoint;
+    private long _outsideAtStart, _outsideReported;
 
     /// <summary>
-    /// Env steps between garbage-collection safe points (see <see cref="GcSafePoints"/>): 512 keeps memory flat for
-    /// the single-threaded agents. A3C raises it: each safe point makes every worker wait for the others to reach
-    /// the gate, so fewer, larger collections cost less throughput there.
+    /// Env steps between scheduled garbage collections (see <see cref="GcGate"/>): 512 keeps memory flat for the
+    /// single-threaded agents. A3C raises it: each collection makes every worker wait for the others to reach a safe
+    /// point, so fewer, larger collections cost less throughput there. The gate also collects early when the process
+    /// has used half of its no-GC budget, whatever this interval says.
     /// </summary>
     public long SafePointInterval { get; set; } = 512;
+
+    /// <summary>Garbage collections that happened outside safe points during this session (0 unless the budget was overrun).</summary>
+    public long GcCollectionsOutsideSafePoints => GcGate.CollectionsOutsideSafePoints - _outsideAtStart;
 
     private readonly RunDirectory? _dir;
 
@@ -67,6 +71,10 @@ public sealed class TrainingRun : IDisposable
             SolvedAt = resumed.SolvedAt;
             foreach (var r in resumed.RecentReturns) _recentReturns.Enqueue(r);
         }
+        Schedule = resumed?.Schedule?.ContinuedTo(resumed.Step, totalSteps) ?? ScheduleSpan.Fresh(totalSteps);
+        if (resumed?.Schedule is { } before && totalSteps > before.ToStep && before.Progress(resumed.Step) >= 1.0)
+            log.LogWarning("The schedules of this run ended at step {End}; training on to {Total} continues them at their final values " +
+                           "(a learning rate annealed to 0 stays 0: set anneal_lr=false, or start a new run)", before.ToStep, totalSteps);
         _sessionStartStep = Step;
         _nextEval = NextMultiple(Step, options.EvalEvery);
         _nextCheckpoint = NextMultiple(Step, options.CheckpointEvery);
@@ -89,6 +97,15 @@ public sealed class TrainingRun : IDisposable
     public ITrainingObserver? Observer { get; }
 
     public long TotalSteps { get; }
+
+    /// <summary>
+    /// Where ε, learning-rate and other schedules stand: they span this run's length (a Learn call's steps), and a resume
+    /// to another total continues them from the resume step without a jump (see <see cref="ScheduleSpan"/>).
+    /// </summary>
+    public ScheduleSpan Schedule { get; }
+
+    /// <summary>Fraction of the schedules elapsed at <paramref name="step"/> (0 at the start, 1 at the end).</summary>
+    public double ScheduleProgress(long step) => Schedule.Progress(step);
 
     public double? RewardThreshold { get; }
 
@@ -114,9 +131,6 @@ public sealed class TrainingRun : IDisposable
     public bool ShouldStop => _stopRequested || _solvedStop || Step >= TotalSteps;
 
     public bool Interrupted => _stopRequested;
-
-    /// <summary>The garbage-collection gate of this run; multi-threaded agents hold it while their threads do tensor work.</summary>
-    public GcSafePoints Gc => _gc ?? throw new InvalidOperationException("The run has not started.");
 
     public MetricsLog Metrics => _metrics ?? throw new InvalidOperationException("The run has not started.");
 
@@ -222,9 +236,11 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Trains the agent to the end (or until stopped), then evaluates, checkpoints and writes summary.json.</summary>
     public RunSummary Train()
     {
-        using (_gc = new GcSafePoints())
+        // The training thread holds the process's GC gate for the whole run (see GcGate).
+        using (GcGate.Enter())
         using (_metrics = new MetricsLog(_dir))
         {
+            _outsideAtStart = _outsideReported = GcGate.CollectionsOutsideSafePoints;
             _log.LogInformation("Run {Run}: {Algo} on {Env}, seed {Seed}, {Steps} steps", _dir?.Name ?? "(in memory)", Options.Algo, Options.EnvId, Options.Seed, TotalSteps);
             try
             {
@@ -241,6 +257,8 @@ public sealed class TrainingRun : IDisposable
             SaveCheckpoint(LatestCheckpoint, Options.SaveReplay);
             ReportProgress(force: true);
             var report = _stopRequested ? null : FinalReport();
+            GcGate.Audit();
+            ReportOutsideCollections();
             var summary = WriteSummary(report);
             _metrics.Flush();
             return summary;
@@ -275,13 +293,12 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     public void Advance(long step)
     {
-        if (step - _lastSafePoint >= SafePointInterval)
-        {
-            _lastSafePoint = step;
-            _gc?.SafePoint();
-        }
+        bool collect = step - _lastSafePoint >= SafePointInterval;
+        if (collect) _lastSafePoint = step;
+        GcGate.SafePoint(collect);
         Step = step;
         ReportSkippedUpdates();
+        ReportOutsideCollections();
         Observer?.Stepped(this);
         if (Options.EvalEvery > 0 && Step >= _nextEval)
         {
@@ -319,6 +336,23 @@ public sealed class TrainingRun : IDisposable
         _log.LogWarning("Skipped {New} update(s) at step {Step} ({Total} so far) because {Detail}", skipped - _reportedSkips, Step, skipped, Volatile.Read(ref _lastSkip));
         _reportedSkips = skipped;
         Metrics.Scalar("skipped_updates", skipped, Step);
+    }
+
+    /// <summary>
+    /// A collection outside a safe point may free a TorchSharp temporary while a native call uses it (see <see cref="GcGate"/>):
+    /// rare enough to go on, serious enough to say, with the likely cause.
+    /// </summary>
+    private void ReportOutsideCollections()
+    {
+        long outside = GcGate.CollectionsOutsideSafePoints;
+        if (outside == _outsideReported) return;
+        _log.LogWarning("{New} garbage collection(s) happened outside a safe point at step {Step} ({Total} in this run): the process " +
+                        "allocated {MiB:F0} MiB between two safe points, over the {Budget} MiB no-GC budget (or no no-GC region " +
+                        "could be opened). The likely cause is an environment, wrapper or callback that allocates a lot per step " +
+                        "(images, strings, arrays); reuse buffers there. Such a collection can crash TorchSharp calls.",
+            outside - _outsideReported, Step, outside - _outsideAtStart, GcGate.LastOverrunBytes / 1048576.0, GcGate.Budget >> 20);
+        _outsideReported = outside;
+        Metrics.Scalar("gc/collections_outside_safe_points", outside - _outsideAtStart, Step);
     }
 
     /// <summary>A warning in the run's log (shown on the console by the CLI).</summary>
@@ -418,6 +452,7 @@ public sealed class TrainingRun : IDisposable
             LastEval = LastEval,
             SolvedAt = SolvedAt,
             RecentReturns = _recentReturns.ToArray(),
+            Schedule = Schedule,
         };
         _metrics?.Flush();
         if (_dir is null) return; // in memory: the agent itself holds the weights
@@ -470,6 +505,7 @@ public sealed class TrainingRun : IDisposable
             SolvedAt = SolvedAt,
             Resume = _stopRequested && _dir is not null ? $"deeprl train --resume {_dir.Path}" : null,
             SkippedUpdates = Interlocked.Read(ref _skippedUpdates),
+            GcCollectionsOutsideSafePoints = GcCollectionsOutsideSafePoints,
         };
         if (_dir is not null) AtomicFile.WriteAllText(_dir.SummaryFile, JsonSerializer.Serialize(summary, HyperparameterResolver.Json));
         return summary;

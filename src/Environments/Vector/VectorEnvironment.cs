@@ -96,6 +96,7 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         Array.Clear(Truncated);
         Array.Clear(Rewards);
         _resetRunner.Run();
+        CheckSomeActionValid();
     }
 
     public void Step(ReadOnlySpan<int> actions)
@@ -132,8 +133,9 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
     }
 
     /// <summary>
-    /// A NaN or ∞ reward or observation would silently poison training (weights turn NaN and the run still
-    /// "completes"), so it stops the step with a message naming the value, the env and its episode step.
+    /// A NaN or ∞ reward or observation (final observations included: they are bootstrapped from) would silently poison
+    /// training (weights turn NaN and the run still "completes"), and a state with no valid action has no policy to
+    /// sample (its masked logits are all −∞); either stops the step with a message naming the env and its episode step.
     /// </summary>
     private void CheckFinite()
     {
@@ -141,10 +143,26 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         {
             if (!float.IsFinite(Rewards[i]))
                 throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {StepOfEpisode(i)} of its episode; check the environment's reward computation.");
+            if (HasFinalObservation[i] && !AllFinite(FinalObservations.AsSpan(i * ObsSize, ObsSize), out int badFinal))
+                throw new NonFiniteValueException($"{EnvName} returned a non-finite final observation ({FinalObservations[i * ObsSize + badFinal]} at index {badFinal}) in env {i} at step {StepOfEpisode(i)} of its episode; check the environment's observation computation.");
         }
         var obs = Observations.AsSpan();
         if (!AllFinite(obs, out int bad))
             throw new NonFiniteValueException($"{EnvName} returned a non-finite observation ({obs[bad]} at index {bad % ObsSize}) in env {bad / ObsSize} at step {StepOfEpisode(bad / ObsSize)} of its episode; check the environment's observation computation.");
+        CheckSomeActionValid();
+    }
+
+    /// <summary>Every state an agent must act in (the current observations, after auto-resets) needs a valid action.</summary>
+    private void CheckSomeActionValid()
+    {
+        if (ActionMasks is not { } masks || SingleActionSpace is not Discrete d) return;
+        for (int i = 0; i < NumEnvs; i++)
+        {
+            if (!ActionMask.NoneValid(MaskRow(masks, i, d.N))) continue;
+            int step = HasFinalObservation[i] ? 0 : RunningLengths[i];
+            throw new InvalidActionException($"{EnvName} marks no action valid in env {i} at step {step} of its episode, a state that has not ended: " +
+                                             "no policy can act there. End the episode (terminated) in such states, or mark at least one action valid.");
+        }
     }
 
     private static bool AllFinite(ReadOnlySpan<float> values, out int bad)

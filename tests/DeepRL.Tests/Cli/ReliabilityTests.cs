@@ -144,6 +144,49 @@ public class ReliabilityTests
                 Is.EqualTo(File.ReadAllBytes(Path.Combine(wholeRun, "checkpoints", "latest", file))), $"{file} after a stop at step {stoppedAt}");
     }
 
+    /// <summary>
+    /// Learn's schedules through the CLI: a run stopped by SIGTERM and resumed with a larger --steps continues its learning-rate
+    /// decay from where it stopped (it used to restart the decay against the new total, jumping back up).
+    /// </summary>
+    [Test]
+    public void A_cli_resume_to_more_steps_continues_the_learning_rate_without_a_jump()
+    {
+        using (var p = Start(["train", "--out", _out, "--env", "CartPole-v1", "--algo", "ppo", "--steps", "20000", "--set", "update_epochs=2",
+                              "--set", "anneal_lr=true", "--eval-every", "0", "--final-eval-episodes", "2", "--no-progress"]))
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            WaitFor(() => Directory.GetDirectories(_out).Length == 1 && File.Exists(Path.Combine(RunFolder(), "metrics.csv"))
+                          && File.ReadAllLines(Path.Combine(RunFolder(), "metrics.csv")).Count(l => l.Split(',')[6] != "") > 20, "training to start");
+            Signal(p, "TERM");
+            Assert.That(p.WaitForExit(60_000), Is.True);
+            Assert.That(p.ExitCode, Is.EqualTo(130));
+        }
+        string run = RunFolder();
+        long stoppedAt = CheckpointStep(run);
+        var before = LearningRates(run);
+        var resumed = CliRunner.RunProcess(TimeSpan.FromMinutes(3), ["train", "--resume", run, "--steps", "40000", "--no-progress"]);
+        Assert.That(resumed.ExitCode, Is.Zero, resumed.Error);
+        var after = LearningRates(run).Where(r => r.Step > stoppedAt).ToList();
+
+        double baseRate = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement
+            .GetProperty("hyperparameters").GetProperty("learning_rate").GetDouble();
+        double oneRollout = baseRate * (8 * 32) / 20000.0; // PPO CartPole: 8 envs × 32 steps per rollout
+        double last = before.Last(r => r.Step <= stoppedAt).Rate, first = after[0].Rate;
+        TestContext.Out.WriteLine($"stopped at {stoppedAt}: lr {last} before, {first} after the resume (one rollout decays {oneRollout})");
+        Assert.That(first, Is.LessThanOrEqualTo(last * (1 + 1e-5)), "no jump up at the resume");
+        // Rows carry the rate of the last update before their episode ended, so the two readings are up to two rollouts apart.
+        Assert.That(first, Is.GreaterThanOrEqualTo(last - oneRollout * 2.01), "it continues the decay the run was on");
+        Assert.That(after[^1].Rate, Is.LessThan(first), "and decays on towards the new end");
+    }
+
+    /// <summary>(step, learning_rate) of metrics.csv rows that carry one.</summary>
+    private static List<(long Step, double Rate)> LearningRates(string run) =>
+        File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => l.Split(','))
+            .Where(f => f[6] != "")
+            .Select(f => (long.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[6], CultureInfo.InvariantCulture)))
+            .ToList();
+
     [TestCase("filled")]
     [TestCase("old-removed")]
     [TestCase("moved-aside")]
