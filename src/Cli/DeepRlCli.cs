@@ -70,7 +70,7 @@ public static class DeepRlCli
             {
                 registry.LoadPlugins(path);
             }
-            catch (ArgumentException ex) when (ex.Message.Contains("already registered", StringComparison.Ordinal))
+            catch (DuplicateEnvIdException)
             {
                 // Loading the same plugin twice in one process (tests) is harmless.
             }
@@ -94,7 +94,7 @@ public static class DeepRlCli
             {
                 ctx.Registry.LoadPlugins(path);
             }
-            catch (ArgumentException ex) when (ex.Message.Contains("already registered", StringComparison.Ordinal))
+            catch (DuplicateEnvIdException)
             {
                 // Loaded before in this process.
             }

@@ -28,7 +28,11 @@ public abstract record ActorCriticConfig
     /// <summary>Global gradient-norm clip (0 disables).</summary>
     public double MaxGradNorm { get; init; } = 0.5;
 
-    /// <summary>rmsprop (as in the paper and SB3) or adam.</summary>
+    /// <summary>
+    /// rmsprop (default: PyTorch's RMSProp, ε outside the square root, as SB3's A2C uses by default and our tuned
+    /// hyperparameters and benchmarks were measured with), rmsprop_tf (TensorFlow's: ε inside the square root and the
+    /// statistics starting at ones, as the A3C paper and SB3's RMSpropTFLike) or adam.
+    /// </summary>
     public string Optimizer { get; init; } = "rmsprop";
 
     /// <summary>RMSProp decay α.</summary>
@@ -67,7 +71,7 @@ public abstract record ActorCriticConfig
         Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be a positive, finite number, got {LearningRate}.");
         Check(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1], got {Gamma}.");
         Check(EntCoef >= 0 && VfCoef >= 0 && MaxGradNorm >= 0, "ent_coef, vf_coef and max_grad_norm must be ≥ 0.");
-        Check(Optimizer is "rmsprop" or "adam", $"optimizer must be rmsprop or adam, got '{Optimizer}'.");
+        Check(Optimizer is "rmsprop" or "rmsprop_tf" or "adam", $"optimizer must be rmsprop, rmsprop_tf or adam, got '{Optimizer}'.");
         Check(RmsAlpha is > 0 and < 1 && OptimizerEps > 0, "rms_alpha must be in (0, 1) and optimizer_eps positive.");
         Check(NetArch.All(h => h > 0) && LstmHidden > 0, "network sizes must be positive.");
     }

@@ -22,9 +22,13 @@ public static class ActorCriticParts
             c.CriticTrainsLstm);
     }
 
-    public static IOptimizer Optimizer(ActorCriticConfig c, IEnumerable<Parameter> parameters) => c.Optimizer == "adam"
-        ? new AdamOptimizer(parameters, c.LearningRate, eps: c.OptimizerEps)
-        : new RmsPropOptimizer(parameters, c.LearningRate, c.RmsAlpha, c.OptimizerEps);
+    /// <summary>rmsprop (PyTorch's, SB3's default for A2C), rmsprop_tf (TensorFlow's, as in the A3C paper) or adam.</summary>
+    public static IOptimizer Optimizer(ActorCriticConfig c, IEnumerable<Parameter> parameters) => c.Optimizer switch
+    {
+        "adam" => new AdamOptimizer(parameters, c.LearningRate, eps: c.OptimizerEps),
+        "rmsprop_tf" => new RmsPropOptimizer(parameters, c.LearningRate, c.RmsAlpha, c.OptimizerEps, tfStyle: true),
+        _ => new RmsPropOptimizer(parameters, c.LearningRate, c.RmsAlpha, c.OptimizerEps),
+    };
 
     /// <summary>The learning rate at a point of the run's schedules (linear decay to 0 with anneal_lr).</summary>
     public static double LearningRate(ActorCriticConfig c, double progress) =>

@@ -66,6 +66,9 @@ public sealed class A3cAgent : IAgent
     /// <summary>Called by every worker after each applied update (tests use it to inject failures).</summary>
     public Action<int, long>? AfterUpdate { get; set; }
 
+    /// <summary>Test seam: (worker, update applied, local parameters, global parameters) right after a worker synced, under the apply lock.</summary>
+    internal Action<int, bool, Parameter[], Parameter[]>? AfterSync { get; set; }
+
     public void Learn(TrainingRun run)
     {
         int workers = Config.ResolvedWorkers;
@@ -205,11 +208,21 @@ public sealed class A3cAgent : IAgent
             var loss = collector.Loss(c);
             foreach (var p in localParameters) p.grad?.zero_();
             loss.Total.backward();
-            if (GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run))
+            bool applied = GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run);
+            var gradients = localParameters.Select(p => p.grad).ToArray();
+            if (applied && c.Hogwild)
             {
-                var gradients = localParameters.Select(p => p.grad).ToArray();
-                if (c.Hogwild) Apply(gradients, localParameters, run);
-                else lock (_applyLock) Apply(gradients, localParameters, run);
+                Apply(gradients, localParameters, run);
+            }
+            else
+            {
+                lock (_applyLock)
+                {
+                    // A skipped update (on_nan: skip) applies nothing but still picks up the other workers' progress.
+                    if (applied) Apply(gradients, localParameters, run);
+                    else CopyGlobalInto(localParameters);
+                    AfterSync?.Invoke(w, applied, localParameters, _globalParameters);
+                }
             }
             collector.SegmentUsed();
             if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);

@@ -286,7 +286,8 @@ public sealed class PpoAgent : IAgent
                 }
 
                 var adv = advAll.index_select(0, idx);
-                if (c.NormAdv && batch.Length > 1) adv = adv.sub(adv.mean()).div(adv.std().add(Scalars.Of(1e-8)));
+                // Counted in samples: a recurrent minibatch of one env still holds T of them.
+                if (c.NormAdv && idx.shape[0] > 1) adv = adv.sub(adv.mean()).div(adv.std().add(Scalars.Of(1e-8)));
                 var pgLoss = maximum(adv.neg().mul(ratio), adv.neg().mul(ratio.clamp(ratioLow, ratioHigh))).mean();
 
                 var ret = retAll.index_select(0, idx);

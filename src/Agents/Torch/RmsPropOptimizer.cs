@@ -7,6 +7,9 @@ namespace DeepRL.Agents.Torch;
 /// <summary>
 /// RMSProp as <c>torch.optim.RMSprop</c> computes it (v ← αv + (1−α)g², θ ← θ − η g / (√v + ε)), the
 /// optimizer of A2C (SB3) and of A3C, where the statistics v are shared by all workers (Mnih et al. 2016).
+/// With <c>tfStyle</c> it is TensorFlow's variant that the A3C paper and the original baselines used and SB3 offers as
+/// <c>RMSpropTFLike</c>: ε inside the square root (θ ← θ − η g / √(v + ε)) and v starting at ones, so early steps are
+/// not blown up by a near-zero v.
 /// Like <see cref="AdamOptimizer"/>, every native Scalar is a field or held by <c>using</c> until the step is
 /// done, so a garbage collection cannot free one mid-call. Not thread-safe: A3C calls <c>Step</c>
 /// under its apply lock (or, with Hogwild, accepts the races on purpose).
@@ -18,13 +21,15 @@ public sealed class RmsPropOptimizer : IOptimizer
     private readonly Parameter[] _parameters;
     private readonly Tensor[] _square;
     private readonly Scalar _alpha, _oneMinusAlpha, _eps;
+    private readonly bool _tfStyle;
 
-    public RmsPropOptimizer(IEnumerable<Parameter> parameters, double learningRate, double alpha = 0.99, double eps = 1e-5)
+    public RmsPropOptimizer(IEnumerable<Parameter> parameters, double learningRate, double alpha = 0.99, double eps = 1e-5, bool tfStyle = false)
     {
         if (!(learningRate > 0) || !double.IsFinite(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive, finite number.");
         _parameters = parameters.ToArray();
-        _square = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _tfStyle = tfStyle;
+        _square = _parameters.Select(p => (tfStyle ? ones_like(p) : zeros_like(p)).DetachFromDisposeScope()).ToArray();
         LearningRate = learningRate;
         _alpha = alpha.ToScalar();
         _oneMinusAlpha = (1 - alpha).ToScalar();
@@ -54,7 +59,7 @@ public sealed class RmsPropOptimizer : IOptimizer
             var grad = gradients is null ? _parameters[i].grad : gradients[i];
             if (grad is null) continue;
             _square[i].mul_(_alpha).addcmul_(grad, grad, _oneMinusAlpha);
-            var denominator = _square[i].sqrt().add_(_eps);
+            var denominator = _tfStyle ? _square[i].add(_eps).sqrt_() : _square[i].sqrt().add_(_eps);
             _parameters[i].addcdiv_(grad, denominator, negativeLr);
         }
     }

@@ -35,7 +35,7 @@ public static class GradientClipping
             ClipGradNorm(parameters, maxNorm > 0 ? maxNorm : double.PositiveInfinity);
             return true;
         }
-        catch (DeepRL.Environments.NonFiniteValueException ex) when (run.SkipNonFiniteUpdate(ex.Message.Split(':')[0].ToLowerInvariant()))
+        catch (NonFiniteUpdateException ex) when (run.SkipNonFiniteUpdate(ex.Reason))
         {
             return false;
         }
@@ -56,8 +56,14 @@ public static class GradientClipping
         }
         float norm = total.item<float>();
         if (!float.IsFinite(norm))
-            throw new DeepRL.Environments.NonFiniteValueException($"The gradient norm is {norm}: the loss or its gradients became NaN/∞ " +
+            throw new NonFiniteUpdateException($"the gradient norm is {norm}".ToLowerInvariant(), $"The gradient norm is {norm}: the loss or its gradients became NaN/∞ " +
                 "(likely causes: a learning rate that is too high, exploding values, or NaN inputs). Training stopped; the last checkpoint is kept.");
         return norm;
     }
+}
+
+/// <summary>An update whose loss or gradients are NaN/∞; <see cref="Reason"/> says which, in a few words (for skip warnings).</summary>
+public sealed class NonFiniteUpdateException(string reason, string message) : DeepRL.Environments.NonFiniteValueException(message)
+{
+    public string Reason { get; } = reason;
 }

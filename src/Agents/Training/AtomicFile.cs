@@ -66,8 +66,11 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Test seam: called between the steps of <see cref="ReplaceDirectory"/> ("filled", "old-removed", "moved-aside", "moved-in").</summary>
-    public static Action<string>? TestPause { get; set; }
+    /// <summary>
+    /// Test seam (internal: the test assembly's <c>PausingHost</c> sets it): called between the steps of
+    /// <see cref="ReplaceDirectory"/> ("filled", "old-removed", "moved-aside", "moved-in").
+    /// </summary>
+    internal static Action<string>? TestPause { get; set; }
 
     /// <summary>
     /// The complete copy of checkpoint folder <paramref name="path"/> to read: the folder itself, else its

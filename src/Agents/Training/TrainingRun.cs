@@ -464,9 +464,8 @@ public sealed class TrainingRun : IDisposable
                 File.WriteAllText(Path.Combine(tmp, RunStateFile), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
             });
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException || ex.Message.Contains("writing the serialized data", StringComparison.Ordinal))
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // TorchSharp reports a failed write as "Error occurred while writing the serialized data to the stream.": say why.
             string resumable = AtomicFile.ResolveDirectory(Directory.Checkpoint(LatestCheckpoint)) is null
                 ? "There is no earlier checkpoint."
                 : $"The previous checkpoint is intact: fix the cause, then resume with: deeprl train --resume {Directory.Path}";

@@ -167,7 +167,7 @@ public static class BenchmarkCommand
             {
                 ctx.Registry.LoadPlugins(assembly);
             }
-            catch (ArgumentException ex) when (ex.Message.Contains("already registered", StringComparison.Ordinal))
+            catch (DeepRL.Environments.DuplicateEnvIdException)
             {
             }
         }

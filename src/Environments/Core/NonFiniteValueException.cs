@@ -5,4 +5,4 @@ namespace DeepRL.Environments;
 /// loss or gradient. The message names what, where and the likely cause; training stops with the last good
 /// checkpoint kept.
 /// </summary>
-public sealed class NonFiniteValueException(string message) : Exception(message);
+public class NonFiniteValueException(string message) : Exception(message);

@@ -35,7 +35,7 @@ public sealed class EnvRegistry
         if (string.IsNullOrWhiteSpace(spec.Id)) throw new ArgumentException("An environment id cannot be empty.");
         lock (_lock)
         {
-            if (_specs.ContainsKey(spec.Id)) throw new ArgumentException($"Environment id '{spec.Id}' is already registered.");
+            if (_specs.ContainsKey(spec.Id)) throw new DuplicateEnvIdException(spec.Id);
             _specs[spec.Id] = spec;
         }
     }

@@ -61,7 +61,15 @@ public static class ReplayFile
             Span<byte> version = stackalloc byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(version, FormatVersion);
             stream.Write(version);
-            MessagePackSerializer.Serialize(stream, c, Options);
+            try
+            {
+                MessagePackSerializer.Serialize(stream, c, Options);
+            }
+            catch (MessagePackSerializationException ex) when (ex.InnerException is IOException or UnauthorizedAccessException)
+            {
+                // MessagePack wraps a failed write (disk full, permissions): callers handle the I/O error itself.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            }
         }
         File.Move(tmp, path, overwrite: true);
     }

@@ -28,16 +28,27 @@ public class ReliabilityTests
         ["--env", "CartPole-v1", "--algo", "dqn", "--set", "learning_starts=200", "--set", "net_arch=16", "--eval-every", "0",
          "--eval-episodes", "2", "--final-eval-episodes", "2", "--no-progress"];
 
-    private Process Start(IEnumerable<string> args, Dictionary<string, string>? env = null)
+    /// <summary>
+    /// Starts deeprl; with <paramref name="pauseAt"/> (stage, marker file) it runs through the test assembly's
+    /// <see cref="PausingHost"/>, whose checkpoint swap stops at that stage.
+    /// </summary>
+    private Process Start(IEnumerable<string> args, (string Stage, string Marker)? pauseAt = null)
     {
         // Through env(1) so SIGHUP has its default disposition: a test run under nohup would otherwise hand the child
         // an ignored SIGHUP, which .NET (rightly) keeps ignoring, and the SIGHUP case would wait for nothing.
         var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("--default-signal=HUP");
         psi.ArgumentList.Add("dotnet");
-        psi.ArgumentList.Add(CliRunner.ProgramPath);
+        if (pauseAt is var (stage, marker))
+        {
+            psi.ArgumentList.Add(typeof(PausingHost).Assembly.Location);
+            foreach (var a in new[] { "--pause-at", stage, marker }) psi.ArgumentList.Add(a);
+        }
+        else
+        {
+            psi.ArgumentList.Add(CliRunner.ProgramPath);
+        }
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? new()) psi.Environment[k] = v;
         return Process.Start(psi)!;
     }
 
@@ -199,7 +210,7 @@ public class ReliabilityTests
         string run = RunFolder();
         string marker = Path.Combine(_out, "paused");
         using (var p = Start(["train", "--resume", run, "--steps", "4000", "--no-progress"],
-                   new() { ["DEEPRL_TEST_PAUSE_AT"] = stage, ["DEEPRL_TEST_PAUSE_MARKER"] = marker }))
+                   pauseAt: (stage, marker)))
         {
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
