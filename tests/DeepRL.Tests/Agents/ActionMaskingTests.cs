@@ -11,6 +11,7 @@ namespace DeepRL.Tests.Agents;
 /// Action masking end to end on TicTacToe-v0, whose default mode throws on an occupied cell: a training run that
 /// completes is itself the proof that no invalid action was chosen (the step counter shows how many were checked).
 /// </summary>
+[Category("Learning")]
 public class ActionMaskingTests
 {
     /// <summary>Counts every step that reaches the strict env (thread-safe: A3C steps from several workers).</summary>
@@ -186,6 +187,7 @@ public class ActionMaskingTests
 }
 
 /// <summary>DQN's side of masking: next-state masks travel through n-step accumulation, replay, files and the target.</summary>
+[Category("Fast")]
 public class DqnMaskingTests
 {
     [Test]

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace DeepRL.Tests.Agents;
 
 /// <summary>A2C and A3C: the loss, learning, the worker threads, failures, stop and resume.</summary>
+[Category("Learning")]
 public class ActorCriticTests
 {
     private string _out = "";

@@ -2,6 +2,8 @@ using DeepRL.Agents.Training;
 
 namespace DeepRL.Tests.Agents;
 
+[Category("Learning")]
+
 public class DqnLearningTests
 {
     private string _out = "";

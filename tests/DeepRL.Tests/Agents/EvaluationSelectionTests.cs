@@ -11,6 +11,7 @@ namespace DeepRL.Tests.Agents;
 /// test: fresh seeds per evaluation, a lucky evaluation is not enough to become "best", and the final report
 /// compares latest and best on the same fresh seeds.
 /// </summary>
+[Category("Fast")]
 public class EvaluationSelectionTests
 {
     private string _out = "";

@@ -10,6 +10,7 @@ namespace DeepRL.Tests.Agents;
 /// same run trained without a stop: the checkpoint holds the episodes in progress, the loop's schedules, pending n-step
 /// transitions, partial rollouts and every random state. Stops fall mid-episode, mid-schedule and mid-rollout.
 /// </summary>
+[Category("Learning")]
 public class ExactResumeTests
 {
     private string _out = "";

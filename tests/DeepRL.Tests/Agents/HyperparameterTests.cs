@@ -3,6 +3,8 @@ using DeepRL.Agents.Dqn;
 
 namespace DeepRL.Tests.Agents;
 
+[Category("Fast")]
+
 public class HyperparameterTests
 {
     [Test]

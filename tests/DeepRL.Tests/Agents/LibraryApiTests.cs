@@ -5,6 +5,7 @@ using DeepRL.Environments.Wrappers;
 namespace DeepRL.Tests.Agents;
 
 /// <summary>Training from C# code: <see cref="DeepRL.Agent"/>.</summary>
+[Category("Learning")]
 public class LibraryApiTests
 {
     private string _dir = "";

@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Agents;
 
+[Category("Learning")]
+
 public class PpoTests
 {
     private string _out = "";

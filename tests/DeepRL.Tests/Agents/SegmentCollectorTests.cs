@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace DeepRL.Tests.Agents;
 
 /// <summary>The A2C/A3C collector's recurrent path: the loss replays a segment from its start state.</summary>
+[Category("Fast")]
 public class SegmentCollectorTests
 {
     [Test]

@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Agents;
 
+[Category("Learning")]
+
 public class TrainingRunTests
 {
     private string _out = "";

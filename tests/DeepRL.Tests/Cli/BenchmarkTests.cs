@@ -7,6 +7,7 @@ using SkiaSharp;
 namespace DeepRL.Tests.Cli;
 
 /// <summary><c>deeprl benchmark</c> end to end: a CI-sized grid, its CSV, summary and plots; a killed cell and --resume.</summary>
+[Category("Process")]
 public class BenchmarkTests
 {
     private string _dir = "";
@@ -177,6 +178,7 @@ public class BenchmarkTests
 }
 
 /// <summary>The statistics of the summary, against values computed independently here.</summary>
+[Category("Fast")]
 public class BenchmarkStatisticsTests
 {
     [Test]

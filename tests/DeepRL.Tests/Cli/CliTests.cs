@@ -1,5 +1,7 @@
 namespace DeepRL.Tests.Cli;
 
+[Category("Fast")]
+
 public class CliTests
 {
     [Test]
@@ -104,6 +106,8 @@ public class CliTests
         Assert.That(r.Output, Does.Match(@"CartPole-v1\s*│\s*[\d.]+ [Mk]"));
     }
 }
+
+[Category("Fast")]
 
 public class PluginTests
 {

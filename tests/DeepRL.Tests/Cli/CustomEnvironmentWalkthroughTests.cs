@@ -6,6 +6,7 @@ namespace DeepRL.Tests.Cli;
 /// docs/custom-environments.md followed literally: every command of its bash blocks runs, in order, in a fresh
 /// home directory outside the repository, against our packages in a local feed (the only NuGet source).
 /// </summary>
+[Category("Process")]
 public class CustomEnvironmentWalkthroughTests
 {
     [Test]

@@ -7,6 +7,7 @@ namespace DeepRL.Tests.Cli;
 /// build a fresh console project elsewhere that references only the DeepRL.Agents package, and train with it.
 /// Restores from the local feed (other packages come from the machine's NuGet cache; no network).
 /// </summary>
+[Category("Process")]
 public class PackagingTests
 {
     private string _dir = "";
@@ -40,6 +41,10 @@ public class PackagingTests
             var entries = nupkg.Entries.Select(e => e.FullName).ToList();
             Assert.That(entries, Does.Contain("buildTransitive/DeepRL.Agents.targets").And.Contain("buildTransitive/DeepRL.LibTorchSharpFix.targets")
                 .And.Contain("lib/net10.0/DeepRL.Agents.xml").And.Contain("README.md"));
+            // GPU-ready: the library depends on the managed TorchSharp only; the application picks the native backend.
+            using var nuspec = new StreamReader(nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            string text = nuspec.ReadToEnd();
+            Assert.That(text, Does.Contain("id=\"TorchSharp\"").And.Not.Contain("TorchSharp-cpu"), text);
         }
 
         string app = Path.Combine(_dir, "MyRlApp");
@@ -55,6 +60,7 @@ public class PackagingTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="DeepRL.Agents" Version="{version}" />
+                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
               </ItemGroup>
             </Project>
             """);
@@ -95,5 +101,16 @@ public class PackagingTests
         Assert.That(doctor.WaitForExit(120_000), Is.True);
         Assert.That(doctor.ExitCode, Is.Zero, output);
         Assert.That(output, Does.Contain("forward pass output"), "TorchSharp's native library loads from the installed tool");
+        Assert.That(output, Does.Contain("backend: libtorch CPU build").And.Contain("devices: cpu"), "and it says which backend and devices it sees");
+
+        var train = new ProcessStartInfo(Path.Combine(tools, "deeprl")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
+        foreach (var a in new[] { "train", "--env", "CartPole-v1", "--algo", "dqn", "--steps", "2000", "--eval-every", "0", "--final-eval-episodes", "5", "--no-progress" })
+            train.ArgumentList.Add(a);
+        using var trainer = Process.Start(train)!;
+        var trainOutput = trainer.StandardOutput.ReadToEndAsync();
+        string trainError = trainer.StandardError.ReadToEnd();
+        Assert.That(trainer.WaitForExit(180_000), Is.True);
+        Assert.That(trainer.ExitCode, Is.Zero, trainError);
+        Assert.That(trainOutput.Result, Does.Contain("status: completed after 2000 steps"), "the installed tool trains");
     }
 }

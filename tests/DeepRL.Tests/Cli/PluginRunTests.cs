@@ -1,6 +1,7 @@
 namespace DeepRL.Tests.Cli;
 
 /// <summary>Runs of custom environments from plugin assemblies, in child processes (each starts with no plugin loaded).</summary>
+[Category("Process")]
 public class PluginRunTests
 {
     private string _out = "";

@@ -9,6 +9,7 @@ namespace DeepRL.Tests.Cli;
 /// What happens to a run when the process is killed, signalled, or its files are damaged: the real program in a
 /// child process, as a user (or a scheduler) would run it.
 /// </summary>
+[Category("Process")]
 public class ReliabilityTests
 {
     private string _out = "";

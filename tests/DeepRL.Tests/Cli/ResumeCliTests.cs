@@ -2,6 +2,8 @@ using System.Text.Json;
 
 namespace DeepRL.Tests.Cli;
 
+[Category("Fast")]
+
 public class ResumeCliTests
 {
     private string _out = "";

@@ -7,6 +7,7 @@ using Spectre.Console;
 namespace DeepRL.Tests.Cli;
 
 /// <summary>What the user sees in a terminal: the progress line, parse errors, and numbers near thresholds.</summary>
+[Category("Fast")]
 public partial class TerminalTests
 {
     private static TrainingStatus Status(long step = 123_456, double elapsed = 754) =>

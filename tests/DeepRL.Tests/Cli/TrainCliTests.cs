@@ -1,5 +1,7 @@
 namespace DeepRL.Tests.Cli;
 
+[Category("Fast")]
+
 public class TrainCliTests
 {
     private string _out = "";

@@ -4,6 +4,8 @@ using DeepRL.Environments.Wrappers;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class CartPoleTests
 {
     private static double Bits(string hex) => BitConverter.Int64BitsToDouble(Convert.ToInt64(hex, 16));

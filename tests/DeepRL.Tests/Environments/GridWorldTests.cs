@@ -3,6 +3,8 @@ using DeepRL.Environments.GridWorlds;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class GridWorldTests
 {
     private const int Up = 0, Right = 1, Down = 2, Left = 3;

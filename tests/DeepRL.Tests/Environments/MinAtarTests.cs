@@ -5,6 +5,8 @@ using DeepRL.Rendering;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class MinAtarTests
 {
     private const int N = MinAtarGame.Noop, L = MinAtarGame.Left, U = MinAtarGame.Up, R = MinAtarGame.Right, D = MinAtarGame.Down, F = MinAtarGame.Fire;

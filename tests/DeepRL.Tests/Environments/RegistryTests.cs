@@ -5,6 +5,8 @@ using DeepRL.Environments.Wrappers;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class RegistryTests
 {
     public static IEnumerable<string> AllIds => EnvRegistry.Default.Ids;

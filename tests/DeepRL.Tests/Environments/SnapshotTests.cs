@@ -10,6 +10,7 @@ namespace DeepRL.Tests.Environments;
 /// middle of an episode continues with the same observations, rewards and endings as the env it was taken from —
 /// including the random draws (resets, sticky actions, slips, spawns) that follow.
 /// </summary>
+[Category("Fast")]
 public class SnapshotTests
 {
     private const int Warmup = 300, Continuation = 1500;

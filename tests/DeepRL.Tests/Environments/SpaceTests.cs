@@ -3,6 +3,8 @@ using DeepRL.Environments.Spaces;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class SpaceTests
 {
     [Test]

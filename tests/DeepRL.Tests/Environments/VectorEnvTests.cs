@@ -4,6 +4,8 @@ using DeepRL.Environments.Vector;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class VectorEnvTests
 {
     private static IEnvironment[] Make(string id, int n) => Enumerable.Range(0, n).Select(_ => EnvRegistry.Default.Make(id)).ToArray();

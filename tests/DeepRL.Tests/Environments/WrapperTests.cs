@@ -6,6 +6,8 @@ using DeepRL.Environments.Wrappers;
 
 namespace DeepRL.Tests.Environments;
 
+[Category("Fast")]
+
 public class WrapperTests
 {
     /// <summary>Counts steps; observation = [step count]; reward = action; terminates when told to.</summary>

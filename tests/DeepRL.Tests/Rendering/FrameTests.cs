@@ -7,6 +7,8 @@ using SkiaSharp;
 
 namespace DeepRL.Tests.Rendering;
 
+[Category("Fast")]
+
 public class FrameTests
 {
     private static readonly (byte, byte, byte) PoleColour = (202, 152, 101);

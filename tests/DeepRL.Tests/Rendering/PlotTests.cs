@@ -3,6 +3,8 @@ using DeepRL.Rendering.Plots;
 
 namespace DeepRL.Tests.Rendering;
 
+[Category("Fast")]
+
 public class PlotTests
 {
     private static ScottPlot.Plot Curves(double xMax)

@@ -7,6 +7,8 @@ using SkiaSharp;
 
 namespace DeepRL.Tests.Rendering;
 
+[Category("Process")]
+
 public class VideoAndWindowTests
 {
     private string _dir = "";

@@ -3,6 +3,8 @@ using DeepRL.Replay;
 
 namespace DeepRL.Tests.Replay;
 
+[Category("Fast")]
+
 public class NStepTests
 {
     private const float Gamma = 0.9f;

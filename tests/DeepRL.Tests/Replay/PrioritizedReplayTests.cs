@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Replay;
 
+[Category("Fast")]
+
 public class PrioritizedReplayTests
 {
     [Test]

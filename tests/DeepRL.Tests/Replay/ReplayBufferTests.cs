@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Replay;
 
+[Category("Fast")]
+
 public class ReplayBufferTests
 {
     private static readonly Box Vector2 = new([2], -10f, 10f);

@@ -7,6 +7,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Replay;
 
+[Category("Fast")]
+
 public class ReplayFileTests
 {
     private string _dir = "";

@@ -3,6 +3,8 @@ using DeepRL.Replay.Rollout;
 
 namespace DeepRL.Tests.Replay;
 
+[Category("Fast")]
+
 public class RolloutBufferTests
 {
     private const float Gamma = 0.9f, Lambda = 0.8f;

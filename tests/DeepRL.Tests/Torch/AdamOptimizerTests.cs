@@ -4,6 +4,8 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Torch;
 
+[Category("Fast")]
+
 public class AdamOptimizerTests
 {
     private static (nn.Module<Tensor, Tensor> Net, Tensor X, Tensor Y) Problem()

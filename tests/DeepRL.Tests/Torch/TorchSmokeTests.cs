@@ -3,6 +3,8 @@ using DeepRL.Tests.Cli;
 
 namespace DeepRL.Tests.Torch;
 
+[Category("Fast")]
+
 public class TorchSmokeTests
 {
     [Test]
