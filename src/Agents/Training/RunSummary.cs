@@ -37,6 +37,10 @@ public sealed record RunSummary
     /// <summary>First evaluation whose mean reached the reward threshold.</summary>
     public EvalRecord? SolvedAt { get; init; }
 
+    /// <summary>
+    /// The run folder to continue an interrupted run from (<c>Agent.Resume(folder)</c>, <c>deeprl train --resume folder</c>);
+    /// null when the run finished or trained in memory. A folder, not a command: front ends say how to resume.
+    /// </summary>
     public string? Resume { get; init; }
 
     /// <summary>Updates skipped because their loss or gradients were NaN/∞ (with on_nan: skip).</summary>

@@ -468,7 +468,7 @@ public sealed class TrainingRun : IDisposable
         {
             string resumable = AtomicFile.ResolveDirectory(Directory.Checkpoint(LatestCheckpoint)) is null
                 ? "There is no earlier checkpoint."
-                : $"The previous checkpoint is intact: fix the cause, then resume with: deeprl train --resume {Directory.Path}";
+                : $"The previous checkpoint is intact: fix the cause, then resume the run in {Directory.Path}.";
             throw new RunStorageException($"Could not save checkpoint '{name}' in {Directory.CheckpointsDir}: {RunStorageException.Cause(ex, Directory.Path)}. {resumable}", ex);
         }
         _log.LogDebug("Saved checkpoint {Name} at step {Step}", name, Step);
@@ -502,7 +502,7 @@ public sealed class TrainingRun : IDisposable
             BestFinalEval = report?.Best,
             Recommended = report?.Recommended,
             SolvedAt = SolvedAt,
-            Resume = _stopRequested && _dir is not null ? $"deeprl train --resume {_dir.Path}" : null,
+            Resume = _stopRequested && _dir is not null ? _dir.Path : null,
             SkippedUpdates = Interlocked.Read(ref _skippedUpdates),
             GcCollectionsOutsideSafePoints = GcCollectionsOutsideSafePoints,
         };

@@ -164,6 +164,6 @@ public static class TrainCommand
         else if (s.BestEval is { } b) o.WriteLine($"best eval: {b.Describe()} at step {b.Step}");
         if (s.Recommended is not null) o.WriteLine($"recommended checkpoint: {s.Recommended} (eval/watch/record load it by default)");
         if (s.SolvedAt is { } solved) o.WriteLine($"solved: reached {s.RewardThreshold} at step {solved.Step} after {solved.WallTimeSeconds:F1} s");
-        if (s.Resume is not null) o.WriteLine($"resume with: {s.Resume}");
+        if (s.Resume is not null) o.WriteLine($"resume with: deeprl train --resume {s.Resume}");
     }
 }

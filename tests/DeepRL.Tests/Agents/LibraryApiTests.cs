@@ -78,7 +78,7 @@ public class LibraryApiTests
         var stopped = cancelled.Train(_dir, "stopped", stop: new CancellationToken(canceled: true));
         Assert.That(stopped.Status, Is.EqualTo("interrupted"));
         Assert.That(stopped.Steps, Is.LessThan(4096));
-        Assert.That(stopped.Resume, Does.Contain("--resume"), "and says how to continue");
+        Assert.That(stopped.Resume, Is.EqualTo(Path.Combine(_dir, "stopped")), "and says which folder to resume");
     }
 
     [Test]

@@ -76,7 +76,7 @@ public class TrainingRunTests
         Assert.That(interrupted.Status, Is.EqualTo("interrupted"));
         long savedStep = interrupted.Steps;
         Assert.That(savedStep, Is.InRange(1500, 2999));
-        Assert.That(interrupted.Resume, Does.Contain("--resume"));
+        Assert.That(interrupted.Resume, Is.EqualTo(dir.Path), "the folder to resume, not CLI text");
         Assert.That(File.Exists(Path.Combine(dir.Checkpoint("latest"), "replay.msgpack")), Is.True);
 
         var resumed = TrainingHarness.Resume(dir);

@@ -98,7 +98,8 @@ public class RegistryTests
         using var env = registry.Make("Mine-v0");
         env.Reset(0);
         Assert.That(env.Step(1).Terminated, Is.True);
-        Assert.Throws<ArgumentException>(() => registry.Register(new EnvSpec("Mine-v0", _ => null!)));
+        var duplicate = Assert.Throws<DuplicateEnvIdException>(() => registry.Register(new EnvSpec("Mine-v0", _ => null!)));
+        Assert.That(duplicate!.Id, Is.EqualTo("Mine-v0"), "a typed error, still an ArgumentException");
     }
 
     [Test]
