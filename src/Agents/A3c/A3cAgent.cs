@@ -31,6 +31,7 @@ public sealed class A3cAgent : IAgent
     private readonly object _applyLock = new();
     private readonly LoopState _loop = new("a3c");
     private long _globalStep;
+    private long _sessionStartStep;
     private volatile bool _stop;
     private Exception? _failure;
     private ActorCriticMetrics? _lastMetrics;
@@ -72,7 +73,7 @@ public sealed class A3cAgent : IAgent
     public void Learn(TrainingRun run)
     {
         int workers = Config.ResolvedWorkers;
-        _globalStep = run.Step;
+        _globalStep = _sessionStartStep = run.Step;
         _stop = false;
         _failure = null;
         if (workers == 1)
@@ -172,7 +173,8 @@ public sealed class A3cAgent : IAgent
         var localParameters = local.parameters().ToArray();
         lock (_applyLock) CopyGlobalInto(localParameters);
         using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerWorker, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
-        int envSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step) + w * c.EnvsPerWorker;
+        // Seeded from the step the session started at, not run.Step: a worker that starts late must not see the clock moved.
+        int envSeed = TrainingRun.SessionSeed(run.Options.Seed, _sessionStartStep) + w * c.EnvsPerWorker;
         envs.Reset(envSeed);
         using var collector = new SegmentCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
         if (loop?.Resume(run, envs) is { } saved) collector.LoadState(saved);

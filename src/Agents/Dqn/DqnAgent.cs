@@ -144,7 +144,7 @@ public sealed class DqnAgent : IAgent
                     for (int g = 0; g < c.GradientSteps; g++) loss = TrainStep(run, buffer, _batch, readLoss: g == c.GradientSteps - 1);
                     run.Metrics.Scalar("loss", loss, step);
                     run.Metrics.Scalar("epsilon", eps, step);
-                    run.Metrics.Scalar("learning_rate", CurrentLearningRate, step);
+                    run.Metrics.Scalar("learning_rate", LearningRate, step);
                 }
 
                 // 4. Move the target network towards the online one.
@@ -226,8 +226,6 @@ public sealed class DqnAgent : IAgent
         }
     }
 
-    private double CurrentLearningRate => _optimizer.LearningRate;
-
     public double LearningRate => _optimizer.LearningRate;
 
     private void SetLearningRate(double lr) => _optimizer.LearningRate = lr;
@@ -240,7 +238,7 @@ public sealed class DqnAgent : IAgent
         _online.save(Path.Combine(directory, "model.pt"));
         _target.save(Path.Combine(directory, "target.pt"));
         _optimizer.Save(Path.Combine(directory, "optimizer.pt"));
-        var state = new DqnState(_rng.GetState(), CurrentLearningRate);
+        var state = new DqnState(_rng.GetState(), LearningRate);
         File.WriteAllText(Path.Combine(directory, "agent.json"), JsonSerializer.Serialize(state, HyperparameterResolver.Json));
         if (includeReplay && _buffer is not null) ReplayFile.Save(_buffer, Path.Combine(directory, "replay.msgpack"));
     }

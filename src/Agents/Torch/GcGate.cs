@@ -40,26 +40,22 @@ public static class GcGate
     private static int s_gen0AtCollection;          // gen-0 collection count after the last collection we made or expected
     private static long s_collections;              // collections made at safe points
     private static long s_outside;                  // collections outside safe points while a region should have been open
-    private static long s_unprotected;              // times no region could be opened
     private static long s_lastOutsideAllocated;     // bytes allocated between the two safe points around the last outside collection
 
     /// <summary>Collections made at safe points since the process started.</summary>
     public static long Collections => Interlocked.Read(ref s_collections);
 
-    /// <summary>Collections that happened outside safe points while threads were registered (0 is the goal).</summary>
+    /// <summary>
+    /// Collections that happened outside safe points while threads were registered (0 is the goal); collections while no
+    /// region could be opened count here too.
+    /// </summary>
     public static long CollectionsOutsideSafePoints => Interlocked.Read(ref s_outside);
-
-    /// <summary>Times a no-GC region could not be opened, so collections were not held back until the next safe point.</summary>
-    public static long UnprotectedStretches => Interlocked.Read(ref s_unprotected);
 
     /// <summary>Bytes allocated (process-wide) between the safe points around the most recent outside collection.</summary>
     public static long LastOverrunBytes => Interlocked.Read(ref s_lastOutsideAllocated);
 
     /// <summary>Threads currently registered with the gate.</summary>
     public static int RegisteredThreads => Volatile.Read(ref s_threads);
-
-    /// <summary>True while the calling thread holds a lease.</summary>
-    public static bool HeldByCurrentThread => t_depth > 0;
 
     /// <summary>True while the process runs inside a no-GC region.</summary>
     public static bool Protected => GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
@@ -98,12 +94,10 @@ public static class GcGate
     {
         bool allocationDue = s_regionBudget > 0 &&
                              GC.GetTotalAllocatedBytes(precise: false) - Volatile.Read(ref s_allocatedAtCollection) >= s_regionBudget / 2;
-        bool regionLost = s_regionBudget > 0 && !Protected;
-        if (!collect && !allocationDue && !regionLost && Gate.WaitingWriteCount == 0) return;
+        bool regionLost = s_regionBudget > 0 && !Protected; // the budget ran out: a collection already happened outside
         if (!collect && !allocationDue && !regionLost)
         {
-            // Someone else collects: step aside until it is done.
-            StepAside();
+            if (Gate.WaitingWriteCount > 0) StepAside(); // someone else collects: wait here until it is done
             return;
         }
         long seen = Collections;
@@ -245,7 +239,6 @@ public static class GcGate
                 break;
             }
         }
-        if (!started) Interlocked.Increment(ref s_unprotected);
         s_regionBudget = started ? budget : 0;
         // Opening a region may itself collect; count from here.
         s_gen0AtCollection = GC.CollectionCount(0);

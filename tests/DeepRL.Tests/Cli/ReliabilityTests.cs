@@ -169,7 +169,7 @@ public class ReliabilityTests
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
             WaitFor(() => Directory.GetDirectories(_out).Length == 1 && File.Exists(Path.Combine(RunFolder(), "metrics.csv"))
-                          && File.ReadAllLines(Path.Combine(RunFolder(), "metrics.csv")).Count(l => l.Split(',')[6] != "") > 20, "training to start");
+                          && File.ReadAllLines(Path.Combine(RunFolder(), "metrics.csv")).Count(l => l.Split(',') is { Length: > 6 } f && f[6] != "") > 20, "training to start");
             Signal(p, "TERM");
             Assert.That(p.WaitForExit(60_000), Is.True);
             Assert.That(p.ExitCode, Is.EqualTo(130));
@@ -195,7 +195,7 @@ public class ReliabilityTests
     /// <summary>(step, learning_rate) of metrics.csv rows that carry one.</summary>
     private static List<(long Step, double Rate)> LearningRates(string run) =>
         File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1).Select(l => l.Split(','))
-            .Where(f => f[6] != "")
+            .Where(f => f.Length > 6 && f[6] != "")
             .Select(f => (long.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[6], CultureInfo.InvariantCulture)))
             .ToList();
 
