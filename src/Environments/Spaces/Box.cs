@@ -1,3 +1,6 @@
+using SimdVector = System.Numerics.Vector;
+using System.Numerics;
+
 namespace DeepRL.Environments.Spaces;
 
 /// <summary>How the values of a <see cref="Box"/> are best stored.</summary>
@@ -14,6 +17,7 @@ public enum BoxDType
 public sealed class Box : Space
 {
     private readonly int[] _shape;
+    private readonly bool _uniformBounds; // one low and one high for every element: checks broadcast them
 
     public Box(int[] shape, float low, float high, BoxDType dtype = BoxDType.Float32)
         : this(shape, Fill(shape, low), Fill(shape, high), dtype)
@@ -36,6 +40,7 @@ public sealed class Box : Space
         Low = (float[])low.Clone();
         High = (float[])high.Clone();
         DType = dtype;
+        _uniformBounds = Low.All(l => l == Low[0]) && High.All(h => h == High[0]);
     }
 
     public override int[] Shape => (int[])_shape.Clone();
@@ -60,26 +65,63 @@ public sealed class Box : Space
         return true;
     }
 
-    /// <summary>The first index whose (finite) value lies outside [low, high], or −1 (NaN/∞ are reported by the finiteness check instead).</summary>
-    public int IndexOutside(ReadOnlySpan<float> value)
+    /// <summary>
+    /// Index of the first value in <paramref name="rows"/> (one or more consecutive elements of this space, e.g. a vector
+    /// env's whole observation batch) that is NaN, infinite, or outside its bounds (inclusive); -1 when every value is valid.
+    /// One vectorized pass: vector envs check every observation of every step, so this must cost little next to the step.
+    /// </summary>
+    public int FirstInvalid(ReadOnlySpan<float> rows)
     {
-        int n = Math.Min(value.Length, Low.Length), i = 0;
-        // Vectorized scan (vector envs check every observation of every step); a block with any value out of range,
-        // or with ∞ (to be ignored here), is rescanned one value at a time from its start.
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        int size = Low.Length;
+        if (rows.Length % size != 0)
+            throw new ArgumentException($"Expected whole elements of {size} values, got {rows.Length}.", nameof(rows));
+        if (_uniformBounds) return FirstInvalid(rows, Low[0], High[0]);
+        for (int row = 0; row < rows.Length; row += size)
         {
-            int width = System.Numerics.Vector<float>.Count;
-            for (; i + width <= n; i += width)
+            int k = FirstInvalidRow(rows.Slice(row, size));
+            if (k >= 0) return row + k;
+        }
+        return -1;
+    }
+
+    private static int FirstInvalid(ReadOnlySpan<float> values, float low, float high)
+    {
+        int i = 0;
+        if (SimdVector.IsHardwareAccelerated)
+        {
+            var lo = new Vector<float>(low);
+            var hi = new Vector<float>(high);
+            for (int width = Vector<float>.Count; i + width <= values.Length; i += width)
             {
-                var v = new System.Numerics.Vector<float>(value.Slice(i, width));
-                if (System.Numerics.Vector.LessThanAny(v, new System.Numerics.Vector<float>(Low, i))
-                    || System.Numerics.Vector.GreaterThanAny(v, new System.Numerics.Vector<float>(High, i))) break;
+                var v = new Vector<float>(values.Slice(i, width));
+                // v − v is 0 for finite values and NaN for ±∞ and NaN; NaN fails every comparison.
+                if (!SimdVector.GreaterThanOrEqualAll(v, lo) || !SimdVector.LessThanOrEqualAll(v, hi) || !SimdVector.EqualsAll(v - v, Vector<float>.Zero)) break;
             }
         }
-        for (; i < n; i++)
+        for (; i < values.Length; i++)
         {
-            float v = value[i];
-            if (float.IsFinite(v) && (v < Low[i] || v > High[i])) return i;
+            float v = values[i];
+            if (!float.IsFinite(v) || v < low || v > high) return i;
+        }
+        return -1;
+    }
+
+    private int FirstInvalidRow(ReadOnlySpan<float> row)
+    {
+        int i = 0;
+        if (SimdVector.IsHardwareAccelerated)
+        {
+            for (int width = Vector<float>.Count; i + width <= row.Length; i += width)
+            {
+                var v = new Vector<float>(row.Slice(i, width));
+                if (!SimdVector.GreaterThanOrEqualAll(v, new Vector<float>(Low, i)) || !SimdVector.LessThanOrEqualAll(v, new Vector<float>(High, i))
+                    || !SimdVector.EqualsAll(v - v, Vector<float>.Zero)) break;
+            }
+        }
+        for (; i < row.Length; i++)
+        {
+            float v = row[i];
+            if (!float.IsFinite(v) || v < Low[i] || v > High[i]) return i;
         }
         return -1;
     }

@@ -57,21 +57,16 @@ public abstract class EnvListVectorEnv : VectorEnvironment
     }
 
     /// <summary>
-    /// An observation of the wrong size would be copied partially or overflow into the next env's row; one outside
-    /// the declared bounds would silently break networks and replay storage that trust them (uint8 planes, normalizers).
+    /// An observation of the wrong size would be copied partially or overflow into the next env's row. (Values — finite,
+    /// inside the declared bounds — are checked for the whole batch at once by <see cref="VectorEnvironment"/>.)
     /// </summary>
     private void CheckLength(float[] observation, int i, string call)
     {
+        if (observation.Length == ObsSize) return;
         int step = RunningLengths[i] + (call == "Step" ? 1 : 0);
-        if (observation.Length != ObsSize)
-            throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
-                                           $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {step} of its episode). " +
-                                           "Make the observation match the declared space.");
-        var space = SingleObservationSpace; // the declared space (envs of one id share it), without a wrapper chain per step
-        if (space.IndexOutside(observation) is int k and >= 0)
-            throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation outside its observation space: " +
-                                           $"value {observation[k]} at index {k} is not in [{space.Low[k]}, {space.High[k]}] (env {i}, step {step} of its episode). " +
-                                           "Clip the observation into the space, or declare wider bounds.");
+        throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
+                                       $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {step} of its episode). " +
+                                       "Make the observation match the declared space.");
     }
 
     public override string? SnapshotBlocker => EnvSnapshots.Blocker(_envs[0]);

@@ -46,12 +46,19 @@ internal sealed class ParallelRanges : IDisposable
         _done.Reset(_threads - 1);
         for (int t = 1; t < _threads; t++) _start[t].Release();
         var (s, e) = Range(0);
-        _body(s, e);
-        _done.Wait();
+        try
+        {
+            _body(s, e);
+        }
+        finally
+        {
+            _done.Wait(); // even when this thread's range failed: the workers must be idle before the next run
+        }
         if (_failure is { } f)
         {
             _failure = null;
-            throw new AggregateException("A vector environment worker failed.", f);
+            // The worker's own exception, typed as it was thrown (a caller catches NonFiniteValueException, say).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(f).Throw();
         }
     }
 

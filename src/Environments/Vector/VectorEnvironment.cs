@@ -38,8 +38,18 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
             ActionMasks = new bool[numEnvs * discrete.N];
             FinalActionMasks = new bool[numEnvs * discrete.N];
         }
-        _stepRunner = new ParallelRanges(numEnvs, threads, StepRange);
-        _resetRunner = new ParallelRanges(numEnvs, threads, (s, e) => ResetRange(s, e, _resetSeed));
+        // Each range checks what it produced on the thread that stepped it: the checks run in parallel and read
+        // rows that are still in that core's cache.
+        _stepRunner = new ParallelRanges(numEnvs, threads, (s, e) =>
+        {
+            StepRange(s, e);
+            CheckRange(s, e, afterStep: true);
+        });
+        _resetRunner = new ParallelRanges(numEnvs, threads, (s, e) =>
+        {
+            ResetRange(s, e, _resetSeed);
+            CheckRange(s, e, afterStep: false);
+        });
     }
 
     public int NumEnvs { get; }
@@ -96,7 +106,6 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         Array.Clear(Truncated);
         Array.Clear(Rewards);
         _resetRunner.Run();
-        CheckSomeActionValid();
     }
 
     public void Step(ReadOnlySpan<int> actions)
@@ -117,7 +126,6 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         actions.CopyTo(DiscreteActions);
         ActionsAreContinuous = false;
         _stepRunner.Run();
-        CheckFinite();
     }
 
     public void Step(ReadOnlySpan<float> actions)
@@ -129,34 +137,57 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         actions.CopyTo(ContinuousActions);
         ActionsAreContinuous = true;
         _stepRunner.Run();
-        CheckFinite();
     }
 
     /// <summary>
-    /// A NaN or ∞ reward or observation (final observations included: they are bootstrapped from) would silently poison
-    /// training (weights turn NaN and the run still "completes"), and a state with no valid action has no policy to
-    /// sample (its masked logits are all −∞); either stops the step with a message naming the env and its episode step.
+    /// What a step or reset produced for envs [start, end), checked before an agent can learn from it. A NaN or ∞
+    /// reward or observation (final observations included: they are bootstrapped from) would silently poison training
+    /// (weights turn NaN and the run still "completes"); an observation outside the declared space breaks networks and
+    /// replay storage that trust it (uint8 planes, normalizers); a state with no valid action has no policy to sample
+    /// (its masked logits are all −∞). Each stops the step with a message naming the env, its episode step and the fix.
+    /// The observations of the whole range are checked in one vectorized pass; per env, only rewards and the final
+    /// observations of envs that finished an episode.
     /// </summary>
-    private void CheckFinite()
+    private void CheckRange(int start, int end, bool afterStep)
     {
-        for (int i = 0; i < NumEnvs; i++)
+        var space = SingleObservationSpace;
+        if (afterStep)
         {
-            if (!float.IsFinite(Rewards[i]))
-                throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {StepOfEpisode(i)} of its episode; check the environment's reward computation.");
-            if (HasFinalObservation[i] && !AllFinite(FinalObservations.AsSpan(i * ObsSize, ObsSize), out int badFinal))
-                throw new NonFiniteValueException($"{EnvName} returned a non-finite final observation ({FinalObservations[i * ObsSize + badFinal]} at index {badFinal}) in env {i} at step {StepOfEpisode(i)} of its episode; check the environment's observation computation.");
+            for (int i = start; i < end; i++)
+            {
+                if (!float.IsFinite(Rewards[i]))
+                    throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {FinishedOrRunningLength(i)} of its episode; check the environment's reward computation.");
+                if (HasFinalObservation[i] && space.FirstInvalid(FinalObservationRow(i)) is int k and >= 0)
+                    throw InvalidObservation(FinalObservations, i, k, "Step", FinishedEpisodeLengths[i], "final observation");
+            }
         }
-        var obs = Observations.AsSpan();
-        if (!AllFinite(obs, out int bad))
-            throw new NonFiniteValueException($"{EnvName} returned a non-finite observation ({obs[bad]} at index {bad % ObsSize}) in env {bad / ObsSize} at step {StepOfEpisode(bad / ObsSize)} of its episode; check the environment's observation computation.");
-        CheckSomeActionValid();
+        int bad = space.FirstInvalid(Observations.AsSpan(start * ObsSize, (end - start) * ObsSize));
+        if (bad >= 0)
+        {
+            int i = start + bad / ObsSize;
+            // An env whose episode ended was reset inside this step: its observation came from Reset().
+            bool fromReset = !afterStep || HasFinalObservation[i];
+            throw InvalidObservation(Observations, i, bad % ObsSize, fromReset ? "Reset" : "Step", fromReset ? 0 : RunningLengths[i], "observation");
+        }
+        CheckSomeActionValid(start, end);
+    }
+
+    private Exception InvalidObservation(float[] rows, int env, int index, string call, int step, string what)
+    {
+        float value = rows[env * ObsSize + index];
+        if (!float.IsFinite(value))
+            return new NonFiniteValueException($"{EnvName} returned a non-finite {what} ({value} at index {index}) in env {env} at step {step} of its episode; check the environment's observation computation.");
+        var space = SingleObservationSpace;
+        return new EnvironmentException($"{Spec?.Id ?? "The environment"}.{call}() returned an observation outside its observation space: " +
+                                        $"value {value} at index {index} is not in [{space.Low[index]}, {space.High[index]}] (env {env}, step {step} of its episode). " +
+                                        "Clip the observation into the space, or declare wider bounds.");
     }
 
     /// <summary>Every state an agent must act in (the current observations, after auto-resets) needs a valid action.</summary>
-    private void CheckSomeActionValid()
+    private void CheckSomeActionValid(int start, int end)
     {
         if (ActionMasks is not { } masks || SingleActionSpace is not Discrete d) return;
-        for (int i = 0; i < NumEnvs; i++)
+        for (int i = start; i < end; i++)
         {
             if (!ActionMask.NoneValid(MaskRow(masks, i, d.N))) continue;
             int step = HasFinalObservation[i] ? 0 : RunningLengths[i];
@@ -165,21 +196,7 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         }
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values, out int bad)
-    {
-        for (int k = 0; k < values.Length; k++)
-        {
-            if (!float.IsFinite(values[k]))
-            {
-                bad = k;
-                return false;
-            }
-        }
-        bad = -1;
-        return true;
-    }
-
-    private int StepOfEpisode(int i) => HasFinalObservation[i] ? FinishedEpisodeLengths[i] : RunningLengths[i];
+    private int FinishedOrRunningLength(int i) => HasFinalObservation[i] ? FinishedEpisodeLengths[i] : RunningLengths[i];
 
     private string EnvName => Spec?.Id is string id ? $"Environment {id}" : "The environment";
 

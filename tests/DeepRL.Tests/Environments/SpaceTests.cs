@@ -8,20 +8,27 @@ namespace DeepRL.Tests.Environments;
 public class SpaceTests
 {
     [Test]
-    public void Index_outside_finds_the_first_finite_value_out_of_bounds_and_ignores_nan_and_infinity()
+    public void First_invalid_finds_the_first_value_that_is_nan_infinite_or_out_of_bounds_in_a_batch()
     {
-        var box = new Box([37], -1f, 1f);
-        var values = new float[37];
-        Assert.That(box.IndexOutside(values), Is.EqualTo(-1));
-        values[3] = float.PositiveInfinity; // the finiteness check reports these, not the bounds check
-        values[5] = float.NaN;
-        Assert.That(box.IndexOutside(values), Is.EqualTo(-1));
-        values[20] = 1.0001f;
-        values[30] = -7f;
-        Assert.That(box.IndexOutside(values), Is.EqualTo(20), "found past a vector block that held ∞");
-        values[20] = 1f;
-        Assert.That(box.IndexOutside(values), Is.EqualTo(30), "and in a later block; bounds are inclusive");
-        Assert.That(new Box([2], [float.MinValue, 0f], [float.MaxValue, 0f]).IndexOutside([3e38f, 0f]), Is.EqualTo(-1), "unbounded dims never fail");
+        var box = new Box([37], -1f, 1f); // uniform bounds: broadcast over the whole batch
+        var values = new float[3 * 37];
+        Assert.That(box.FirstInvalid(values), Is.EqualTo(-1));
+        values[37 + 30] = -7f;
+        Assert.That(box.FirstInvalid(values), Is.EqualTo(67), "found in a later row");
+        values[37 + 20] = 1.0001f;
+        Assert.That(box.FirstInvalid(values), Is.EqualTo(57), "the first of two");
+        values[37 + 20] = 1f;
+        values[37 + 5] = float.NaN;
+        Assert.That(box.FirstInvalid(values), Is.EqualTo(42), "NaN; bounds are inclusive");
+        values[3] = float.PositiveInfinity;
+        Assert.That(box.FirstInvalid(values), Is.EqualTo(3), "∞ is invalid");
+
+        var mixed = new Box([3], [float.NegativeInfinity, 0f, -2f], [float.PositiveInfinity, 0f, 2f]);
+        Assert.That(mixed.FirstInvalid([3e38f, 0f, 2f, -3e38f, 0f, -2f]), Is.EqualTo(-1), "unbounded dims take any finite value");
+        Assert.That(mixed.FirstInvalid([0f, 0f, 0f, float.NegativeInfinity, 0f, 0f]), Is.EqualTo(3), "but not ∞");
+        Assert.That(mixed.FirstInvalid([0f, 0f, 0f, 0f, 0f, 2.5f]), Is.EqualTo(5), "per-element bounds");
+        Assert.That(mixed.FirstInvalid([0f, 0.5f, 0f]), Is.EqualTo(1));
+        Assert.Throws<ArgumentException>(() => mixed.FirstInvalid([0f, 0f]), "not a whole number of elements");
     }
 
     [Test]

@@ -22,6 +22,30 @@ public class VectorEnvGuardTests
     }
 
     [Test]
+    public void A_threaded_vector_env_reports_a_workers_fault_with_its_own_type()
+    {
+        // The checks run on the thread that stepped the range; the fault in env 3 (the second thread's range) reaches
+        // the caller as the NonFiniteValueException it is, not wrapped, and the vector env stays usable for Dispose.
+        var envs = Enumerable.Range(0, 4).Select(i => (IEnvironment)new Scripted(nanFinalAt: i == 3 ? 2 : -1, noValidAt: -1)).ToArray();
+        using var venv = new ThreadedVectorEnv(envs, threads: 2);
+        venv.Reset(0);
+        venv.Step([0, 0, 0, 0]);
+        var ex = Assert.Throws<NonFiniteValueException>(() => venv.Step([0, 0, 0, 0]));
+        Assert.That(ex!.Message, Does.Contain("non-finite final observation").And.Contain("env 3 at step 2"));
+    }
+
+    [Test]
+    public void CartPoles_struct_of_arrays_vector_env_passes_the_batch_check_through_many_resets()
+    {
+        // The batch check now covers CartPole's own vector env too: its declared bounds must hold for every row it produces.
+        using var venv = VectorEnvs.Make("CartPole-v1", 8);
+        Assert.That(venv, Is.TypeOf<CartPoleVectorEnv>());
+        venv.Reset(0);
+        for (int t = 0; t < 600; t++) venv.Step(new int[8]); // many episodes end and reset: every row stays valid
+        Assert.That(venv.SingleObservationSpace.FirstInvalid(venv.Observations), Is.EqualTo(-1));
+    }
+
+    [Test]
     public void A_state_with_no_valid_action_is_refused_naming_env_and_step()
     {
         using var venv = new SyncVectorEnv([new Scripted(-1, -1), new Scripted(nanFinalAt: -1, noValidAt: 2)]);
