@@ -1,3 +1,4 @@
+using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
@@ -50,7 +51,7 @@ public sealed class A2cAgent : IAgent
     {
         var c = Config;
         using var envs = run.MakeVectorEnvs(c.NumEnvs);
-        using var collector = new SegmentCollector(_net, envs, c.NumSteps, _device, _rng);
+        using var collector = new RolloutCollector(_net, envs, c.NumSteps, _device, _rng);
         long step = run.Step, nextLog = 0;
         // A resumed run completes the segment the checkpoint interrupted, in the same envs' episodes.
         if (_loop.Resume(run, envs) is { } saved) collector.LoadState(saved);
@@ -71,15 +72,15 @@ public sealed class A2cAgent : IAgent
                 if (!complete) break; // stopped mid-segment: the checkpoint keeps it and a resume completes it
 
                 // 2. n-step returns, bootstrapping from V(s_T) (0 after termination, V(final obs) after truncation).
-                collector.ComputeReturns((float)c.Gamma);
+                collector.ComputeNStepReturns((float)c.Gamma);
 
                 // 3. One update on the actor-critic loss.
                 using var scope = NewDisposeScope();
-                var loss = collector.Loss(c);
+                var loss = ActorCriticLoss.OnRollout(_net, collector, c, _device);
                 _optimizer.ZeroGrad();
                 loss.Total.backward();
                 if (GradientClipping.CheckAndClip(_net.parameters(), c.MaxGradNorm, run)) _optimizer.Step();
-                collector.SegmentUsed();
+                collector.RolloutUsed();
 
                 if (step >= nextLog)
                 {

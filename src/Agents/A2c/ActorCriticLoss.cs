@@ -1,3 +1,4 @@
+using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
 using static TorchSharp.torch;
@@ -12,6 +13,30 @@ namespace DeepRL.Agents.A2c;
 public static class ActorCriticLoss
 {
     public sealed record Parts(Tensor Total, Tensor PolicyLoss, Tensor ValueLoss, Tensor Entropy);
+
+    /// <summary>
+    /// The loss on a collected rollout whose returns are computed, with gradients through <paramref name="net"/> (an
+    /// LSTM replays the rollout from the state it started in); call in a dispose scope.
+    /// </summary>
+    public static Parts OnRollout(ActorCritic net, RolloutCollector collector, ActorCriticConfig c, Device device)
+    {
+        var buffer = collector.Buffer;
+        var (obs, actions) = collector.BufferTensors();
+        Tensor actor, value;
+        if (net.IsRecurrent)
+        {
+            long[] timeMajor = [buffer.NumSteps, buffer.NumEnvs, .. obs.shape[1..]];
+            var starts = collector.EpisodeStartsTensor().reshape(buffer.NumSteps, buffer.NumEnvs);
+            var (h0, c0) = collector.InitialState;
+            (actor, value) = net.Sequence(obs.reshape(timeMajor), starts, h0!, c0!);
+        }
+        else
+        {
+            (actor, value, _, _) = net.Step(obs, null, null, null);
+        }
+        return Compute(actor, value, actions, tensor(buffer.Returns).to(device), tensor(buffer.Advantages).to(device),
+            net.LogStd, c, collector.ActionMasksTensor());
+    }
 
     /// <param name="actorOutput">Logits [B, A] (Discrete) or Gaussian means [B, A] (Box).</param>
     /// <param name="values">V(s) [B], with gradient.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DeepRL.Agents.A2c;
+using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
@@ -176,7 +177,7 @@ public sealed class A3cAgent : IAgent
         // Seeded from the step the session started at, not run.Step: a worker that starts late must not see the clock moved.
         int envSeed = TrainingRun.SessionSeed(run.Options.Seed, _sessionStartStep) + w * c.EnvsPerWorker;
         envs.Reset(envSeed);
-        using var collector = new SegmentCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
+        using var collector = new RolloutCollector(local, envs, c.TMax, _device, new Rng(unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1)));
         if (loop?.Resume(run, envs) is { } saved) collector.LoadState(saved);
         loop?.Attach(envs, () => Interlocked.Read(ref _globalStep), collector.SaveState);
         long total = run.TotalSteps;
@@ -204,10 +205,10 @@ public sealed class A3cAgent : IAgent
                 episodeFinished,
                 () => stepped(Interlocked.Add(ref _globalStep, c.EnvsPerWorker)));
             if (!complete) return false;
-            collector.ComputeReturns((float)c.Gamma);
+            collector.ComputeNStepReturns((float)c.Gamma);
 
             using var scope = NewDisposeScope();
-            var loss = collector.Loss(c);
+            var loss = ActorCriticLoss.OnRollout(local, collector, c, _device);
             foreach (var p in localParameters) p.grad?.zero_();
             loss.Total.backward();
             bool applied = GradientClipping.CheckAndClip(localParameters, c.MaxGradNorm, run);
@@ -226,7 +227,7 @@ public sealed class A3cAgent : IAgent
                     AfterSync?.Invoke(w, applied, localParameters, _globalParameters);
                 }
             }
-            collector.SegmentUsed();
+            collector.RolloutUsed();
             if (w == 0) _lastMetrics = ActorCriticMetrics.From(loss);
             AfterUpdate?.Invoke(w, Interlocked.Read(ref _globalStep));
             return true;

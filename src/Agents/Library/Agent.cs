@@ -114,7 +114,7 @@ public sealed class Agent : IDisposable
     {
         registry ??= EnvRegistry.Default;
         var dir = Agents.Training.RunDirectory.Open(runFolder);
-        var options = TrainingRun.ReadOptions(dir);
+        var options = RunStore.ReadOptions(dir);
         if (totalSteps is long steps)
         {
             if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), steps, "The total number of steps must be positive.");

@@ -15,16 +15,24 @@ public sealed class LoopState
 {
     public const string FileName = "loop.bin";
     private const string Magic = "DEEPRL-LOOP";
-    private const int FormatVersion = 1;
 
     private readonly string _algo;
+    private readonly int _formatVersion;
     private Func<long>? _step;
     private Action<BinaryWriter>? _write;
     private byte[]? _final;
     private byte[]? _loaded;
     private string? _loadedFrom;
 
-    public LoopState(string algo) => _algo = algo;
+    /// <summary>
+    /// The loop state of <paramref name="algo"/>. Its <paramref name="formatVersion"/> is raised whenever the algorithm's own
+    /// part changes layout: an older file then resumes reproducibly but not exactly (with a warning) instead of being misread.
+    /// </summary>
+    public LoopState(string algo, int formatVersion = 1)
+    {
+        _algo = algo;
+        _formatVersion = formatVersion;
+    }
 
     /// <summary>Called by the loop once its envs exist; <paramref name="write"/> writes the loop's own part after the env's.</summary>
     public void Attach(IVectorEnvironment envs, Func<long> step, Action<BinaryWriter> write)
@@ -89,8 +97,15 @@ public sealed class LoopState
         var reader = new BinaryReader(new MemoryStream(bytes));
         try
         {
-            if (reader.ReadString() != Magic || reader.ReadInt32() != FormatVersion || reader.ReadString() != _algo)
-                throw new InvalidDataException("it was written by another algorithm or format version");
+            if (reader.ReadString() != Magic) throw new InvalidDataException("it is not a DeepRL loop state");
+            int version = reader.ReadInt32();
+            string algo = reader.ReadString();
+            if (algo != _algo) throw new InvalidDataException($"it was written by {algo}, not {_algo}");
+            if (version != _formatVersion)
+            {
+                run.Warn($"The checkpoint's {FileName} has {_algo} loop format {version}, this DeepRL reads format {_formatVersion}: {consequence}.");
+                return null;
+            }
             long step = reader.ReadInt64();
             if (step != run.Step) throw new InvalidDataException($"it belongs to step {step}, the checkpoint to step {run.Step}");
             if (!reader.ReadBoolean())
@@ -121,7 +136,7 @@ public sealed class LoopState
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write(FormatVersion);
+            writer.Write(_formatVersion);
             writer.Write(_algo);
             writer.Write(_step!());
             _write!(writer);

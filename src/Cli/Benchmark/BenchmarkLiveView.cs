@@ -48,7 +48,7 @@ public sealed class BenchmarkLiveView(string folder, BenchmarkSpec spec, Benchma
         if (!File.Exists(config)) return spec.Steps ?? 0;
         try
         {
-            long steps = TrainingRun.ReadOptions(RunDirectory.Open(Path.GetDirectoryName(config)!)).Hyperparameters["total_timesteps"]!.GetValue<long>();
+            long steps = RunStore.ReadOptions(RunDirectory.Open(Path.GetDirectoryName(config)!)).Hyperparameters["total_timesteps"]!.GetValue<long>();
             return _totals[cell] = steps;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or InvalidOperationException)

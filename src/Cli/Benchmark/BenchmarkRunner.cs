@@ -67,7 +67,7 @@ public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int paral
         string runs = BenchmarkResults.RunsFolder(folder), run = Path.Combine(runs, cell.Name);
         if (Directory.Exists(run))
         {
-            if (AtomicFile.ResolveDirectory(Path.Combine(run, "checkpoints", TrainingRun.LatestCheckpoint)) is not null)
+            if (AtomicFile.ResolveDirectory(Path.Combine(run, "checkpoints", RunStore.LatestCheckpoint)) is not null)
                 return ["--resume", run, "--no-progress"];
             Directory.Delete(run, recursive: true); // ended before its first checkpoint: nothing to resume
         }

@@ -76,14 +76,14 @@ public static class EvalCommand
     public static LoadedRun LoadRun(CliContext ctx, string runPath, string? checkpointName, string device)
     {
         var dir = RunDirectory.Open(runPath);
-        var options = TrainingRun.ReadOptions(dir);
+        var options = RunStore.ReadOptions(dir);
         DeepRlCli.LoadRunAssemblies(ctx, options, dir.Path);
         string name = checkpointName?.ToLowerInvariant()
-                      ?? TrainingRun.FinishedSummary(dir)?.Recommended
-                      ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(TrainingRun.BestCheckpoint)) is not null ? TrainingRun.BestCheckpoint : TrainingRun.LatestCheckpoint);
-        if (name is not (TrainingRun.BestCheckpoint or TrainingRun.LatestCheckpoint))
+                      ?? RunStore.FinishedSummary(dir)?.Recommended
+                      ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(RunStore.BestCheckpoint)) is not null ? RunStore.BestCheckpoint : RunStore.LatestCheckpoint);
+        if (name is not (RunStore.BestCheckpoint or RunStore.LatestCheckpoint))
             throw new CliException($"--checkpoint must be best or latest, got '{checkpointName}'.");
-        string folder = TrainingRun.CheckpointFolder(dir, name);
+        string folder = RunStore.CheckpointFolder(dir, name);
         using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
         var (agent, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
         try
@@ -95,6 +95,6 @@ public static class EvalCommand
             agent.Dispose();
             throw;
         }
-        return new LoadedRun(dir, options, agent, name, TrainingRun.CheckpointStep(folder));
+        return new LoadedRun(dir, options, agent, name, RunStore.CheckpointStep(folder));
     }
 }

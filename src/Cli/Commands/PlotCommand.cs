@@ -25,7 +25,7 @@ public static class PlotCommand
             foreach (string runPath in parse.GetValue(runs)!)
             {
                 var dir = RunDirectory.Open(runPath);
-                var options = TrainingRun.ReadOptions(dir);
+                var options = RunStore.ReadOptions(dir);
                 var points = metric == "eval" ? Read(dir.EvaluationsFile, 1) : Smooth(Read(dir.MetricsFile, 2), 100);
                 series.Add(new PlotSeries($"{options.Algo} {options.EnvId} s{options.Seed}", points));
             }

@@ -60,11 +60,11 @@ public static class TrainCommand
                                            "cannot be changed; only --steps (to train longer), --device, --no-progress and --video-every can. " +
                                            "Start a new run (without --resume) to change them.");
                 resumeDir = RunDirectory.Open(resumePath);
-                options = TrainingRun.ReadOptions(resumeDir);
+                options = RunStore.ReadOptions(resumeDir);
                 DeepRlCli.LoadRunAssemblies(ctx, options, resumeDir.Path);
                 long? moreSteps = parse.GetValue(steps);
                 if (moreSteps is long more && more <= 0) throw new CliException($"--steps must be positive, got {more}.");
-                if (TrainingRun.FinishedSummary(resumeDir) is { } done && (moreSteps is null || moreSteps <= done.Steps))
+                if (RunStore.FinishedSummary(resumeDir) is { } done && (moreSteps is null || moreSteps <= done.Steps))
                 {
                     ctx.Output.WriteLine($"Run {resumeDir.Path} already finished ({done.Status} at step {done.Steps}); nothing to resume.");
                     ctx.Output.WriteLine($"To train it further, give a larger total: deeprl train --resume {resumeDir.Path} --steps {Math.Max(done.Steps * 2, done.Steps + 1)}");

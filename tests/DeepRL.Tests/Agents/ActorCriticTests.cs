@@ -145,10 +145,10 @@ public class ActorCriticTests
             Assert.That(interrupted.Steps, Is.InRange(3000, 999_999));
             dir = run.Directory;
         }
-        Assert.That(TrainingRun.CheckpointStep(dir.Checkpoint("latest")), Is.GreaterThanOrEqualTo(3000));
+        Assert.That(RunStore.CheckpointStep(dir.Checkpoint("latest")), Is.GreaterThanOrEqualTo(3000));
         Assert.That(File.Exists(Path.Combine(dir.Checkpoint("latest"), "optimizer.pt")), Is.True, "shared optimizer statistics are saved");
 
-        long target = TrainingRun.CheckpointStep(dir.Checkpoint("latest")) + 4000;
+        long target = RunStore.CheckpointStep(dir.Checkpoint("latest")) + 4000;
         var resumed = TrainingHarness.Resume(dir, totalSteps: target);
         Assert.That(resumed.Status, Is.EqualTo("completed"));
         Assert.That(resumed.Steps, Is.GreaterThanOrEqualTo(target));

@@ -112,7 +112,7 @@ public class EvaluationSelectionTests
 
         Assert.That(summary.BestEval!.Step, Is.EqualTo(100), "the unconfirmed candidate at step 200 must not replace best");
         Assert.That(summary.BestEval.MeanReturn, Is.EqualTo(0.5).Within(0.05), "best records its confirmation score");
-        Assert.That(TrainingRun.CheckpointStep(dir.Checkpoint(TrainingRun.BestCheckpoint)), Is.EqualTo(100));
+        Assert.That(RunStore.CheckpointStep(dir.Checkpoint(RunStore.BestCheckpoint)), Is.EqualTo(100));
     }
 
     [Test]
@@ -142,7 +142,7 @@ public class EvaluationSelectionTests
         // Good early, worse at the end: "best" must be the recommended checkpoint, with an honest interval.
         var (summary, _) = Run((step, _) => step <= 100 ? 8 : 2);
 
-        Assert.That(summary.Recommended, Is.EqualTo(TrainingRun.BestCheckpoint));
+        Assert.That(summary.Recommended, Is.EqualTo(RunStore.BestCheckpoint));
         var latest = summary.FinalEval!;
         var best = summary.BestFinalEval!;
         Assert.That(latest.Checkpoint, Is.EqualTo("latest"));
@@ -162,7 +162,7 @@ public class EvaluationSelectionTests
     {
         var (summary, _) = Run((step, _) => step >= 400 ? 9 : 4);
 
-        Assert.That(summary.Recommended, Is.EqualTo(TrainingRun.LatestCheckpoint));
+        Assert.That(summary.Recommended, Is.EqualTo(RunStore.LatestCheckpoint));
         Assert.That(summary.FinalEval!.MeanReturn, Is.EqualTo(0.9).Within(0.03));
     }
 }

@@ -82,11 +82,31 @@ public class ExactResumeTests
         var options = TrainingHarness.Options("CartPole-v1", "ppo", seed: 5, Ppo, saveReplay: true);
         var (_, whole) = TrainingHarness.Train(options, Path.Combine(_out, "whole"));
         var (_, split) = TrainingHarness.Train(options, Path.Combine(_out, "split"), new TrainingHarness.StopAt(1001));
-        string latest = split.Checkpoint(TrainingRun.LatestCheckpoint);
+        string latest = split.Checkpoint(RunStore.LatestCheckpoint);
         File.Delete(Path.Combine(latest, LoopState.FileName));
         CheckpointManifest.Write(latest); // an older checkpoint format, still intact
         TrainingHarness.Resume(split);
         Assert.That(Bytes(split, "model.pt"), Is.Not.EqualTo(Bytes(whole, "model.pt")));
+    }
+
+    /// <summary>PPO's loop state gained the collector's generator (format 2): a format-1 file is not misread but named.</summary>
+    [Test]
+    public void A_loop_state_of_an_older_format_resumes_reproducibly_and_the_run_says_why()
+    {
+        var options = TrainingHarness.Options("CartPole-v1", "ppo", seed: 5, Ppo);
+        var (_, split) = TrainingHarness.Train(options, _out, new TrainingHarness.StopAt(1001));
+        string latest = split.Checkpoint(RunStore.LatestCheckpoint);
+        string loop = Path.Combine(latest, LoopState.FileName);
+        var bytes = File.ReadAllBytes(loop);
+        int versionAt = 1 + "DEEPRL-LOOP".Length; // after the length-prefixed magic string
+        Assert.That(BitConverter.ToInt32(bytes, versionAt), Is.EqualTo(2), "PPO writes loop format 2");
+        BitConverter.GetBytes(1).CopyTo(bytes, versionAt);
+        File.WriteAllBytes(loop, bytes);
+        CheckpointManifest.Write(latest); // an intact checkpoint of the older format
+        var log = new ListLogger();
+        var resumed = TrainingHarness.Resume(split, log: log);
+        Assert.That(resumed.Status, Is.EqualTo("completed"));
+        Assert.That(log.Warnings, Has.One.Contains("ppo loop format 1, this DeepRL reads format 2").And.Contains("not exact"));
     }
 
     [Test]
@@ -146,13 +166,13 @@ public class ExactResumeTests
     }
 
     private static IEnumerable<string> CheckpointFiles(RunDirectory dir) =>
-        Directory.GetFiles(dir.Checkpoint(TrainingRun.LatestCheckpoint))
+        Directory.GetFiles(dir.Checkpoint(RunStore.LatestCheckpoint))
             .Select(Path.GetFileName)
             .Where(name => name is not ("run.json" or CheckpointManifest.FileName)) // run.json holds wall-clock time
             .Select(name => name!)
             .Order();
 
-    private static byte[] Bytes(RunDirectory dir, string file) => File.ReadAllBytes(Path.Combine(dir.Checkpoint(TrainingRun.LatestCheckpoint), file));
+    private static byte[] Bytes(RunDirectory dir, string file) => File.ReadAllBytes(Path.Combine(dir.Checkpoint(RunStore.LatestCheckpoint), file));
 
     /// <summary>metrics.csv's step, episode, return and length (the other columns are wall-clock or latest-loss readings).</summary>
     private static List<string> EpisodeRows(RunDirectory dir)

@@ -38,7 +38,7 @@ public static class TrainingHarness
 
     public static RunSummary Resume(RunDirectory dir, long? totalSteps = null, ITrainingObserver? observer = null, Microsoft.Extensions.Logging.ILogger? log = null)
     {
-        var options = TrainingRun.ReadOptions(dir);
+        var options = RunStore.ReadOptions(dir);
         if (totalSteps is long t)
         {
             var hp = (System.Text.Json.Nodes.JsonObject)options.Hyperparameters.DeepClone();

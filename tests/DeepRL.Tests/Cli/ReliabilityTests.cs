@@ -71,7 +71,7 @@ public class ReliabilityTests
         kill.WaitForExit();
     }
 
-    private static long CheckpointStep(string run) => TrainingRun.CheckpointStep(Path.Combine(run, "checkpoints", "latest"));
+    private static long CheckpointStep(string run) => RunStore.CheckpointStep(Path.Combine(run, "checkpoints", "latest"));
 
     /// <summary>metrics.csv parses: a header, then whole rows, none past <paramref name="maxStep"/>.</summary>
     private static void AssertMetricsClean(string run, long maxStep)

@@ -1,4 +1,4 @@
-using DeepRL.Agents.A2c;
+using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Networks;
 using DeepRL.Agents.Policies;
 using DeepRL.Environments;
@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 
 namespace DeepRL.Tests.Agents;
 
-/// <summary>The A2C/A3C collector's recurrent path: the loss replays a segment from its start state.</summary>
+/// <summary>The on-policy collector (PPO, A2C, A3C): its recurrent path replays a rollout from its start state.</summary>
 [Category("Fast")]
-public class SegmentCollectorTests
+public class RolloutCollectorTests
 {
     [Test]
     public void Replaying_a_recurrent_segment_reproduces_the_rollout_log_probs()
@@ -18,7 +18,7 @@ public class SegmentCollectorTests
         using var net = new ActorCritic(PolicyKind.Lstm, [4], 2, false, [16], shared: true, lstmHidden: 8, logStdInit: 0);
         using var envs = VectorEnvs.Make("CartPole-v1", 3);
         envs.Reset(5);
-        using var collector = new SegmentCollector(net, envs, 40, CPU, new Rng(1));
+        using var collector = new RolloutCollector(net, envs, 40, CPU, new Rng(1));
         // Three envs, 40 steps: CartPole episodes end inside the segment, so the replay must reset the LSTM state there too.
         Assert.That(collector.Collect(() => false, (_, _) => { }, () => { }), Is.True);
         Assert.That(collector.Buffer.EpisodeStarts.Skip(3).Count(s => s), Is.GreaterThan(0), "an episode restarts inside the segment");

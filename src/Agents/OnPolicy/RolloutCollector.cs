@@ -6,16 +6,16 @@ using DeepRL.Replay.Rollout;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DeepRL.Agents.A2c;
+namespace DeepRL.Agents.OnPolicy;
 
 /// <summary>
-/// One actor-learner's experience: steps its envs for a fixed number of steps with a network, keeps the
-/// rollout (and, for an LSTM, the hidden state carried across segments, detached between them and zeroed
-/// at episode starts), computes n-step returns, and builds the actor-critic loss on the segment.
-/// A2C has one collector over all its envs; each A3C worker has its own, on its local network.
-/// Host buffers are allocated once; each step makes one batched forward pass.
+/// The experience of an on-policy learner (PPO, A2C, one A3C worker): steps its vector env for a fixed number of steps
+/// with an actor-critic network, keeps the rollout — with the truncation bootstrap V(final observation), action masks
+/// and, for an LSTM, the hidden state carried across rollouts (zeroed at episode starts) and the state each rollout
+/// started from — and computes its returns (n-step or GAE). Host buffers are allocated once; each step makes one
+/// batched forward pass. What an algorithm does with the rollout (its loss, its epochs) stays in the algorithm.
 /// </summary>
-public sealed class SegmentCollector : IDisposable
+public sealed class RolloutCollector : IDisposable
 {
     private readonly ActorCritic _net;
     private readonly IVectorEnvironment _envs;
@@ -30,9 +30,10 @@ public sealed class SegmentCollector : IDisposable
     private readonly bool[] _starts;
     private readonly bool[]? _masks; // valid actions of _obs's rows, when the envs mask actions
     private Tensor? _h, _c, _h0, _c0;
-    private bool _continuing; // the next Collect completes a segment restored from a checkpoint
+    private bool _continuing; // the next Collect completes a rollout restored from a checkpoint
 
-    public SegmentCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
+    /// <summary>Collects rollouts of <paramref name="steps"/> steps; <paramref name="rng"/> draws the actions (its state is saved with the rollout).</summary>
+    public RolloutCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
     {
         _net = net;
         _envs = envs;
@@ -47,7 +48,7 @@ public sealed class SegmentCollector : IDisposable
         {
             Discrete d => d.N,
             Box b => b.FlatSize,
-            var other => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {other}."),
+            var other => throw new ArgumentException($"Actor-critic agents support Discrete and Box action spaces, not {other}."),
         };
         _masks = (bool[]?)envs.ActionMasks?.Clone();
         Buffer = new RolloutBuffer(steps, _n, _obsSize, _actionSize, _masks is null ? 0 : _actorOutputs);
@@ -74,10 +75,13 @@ public sealed class SegmentCollector : IDisposable
 
     public IVectorEnvironment Envs => _envs;
 
+    /// <summary>The LSTM state (h, c) the collected rollout started from — what replaying it needs; nulls for feed-forward networks.</summary>
+    public (Tensor? H, Tensor? C) InitialState => (_h0, _c0);
+
     /// <summary>
-    /// Fills the rollout with the next segment. <paramref name="episodeFinished"/> gets (return, length) of each
-    /// finished episode; <paramref name="stepped"/> is called after every vector step; returns false when
-    /// <paramref name="stop"/> turned true mid-segment (the partial segment is not used).
+    /// Fills the rollout with the next one. <paramref name="episodeFinished"/> gets (return, length) of each finished
+    /// episode; <paramref name="stepped"/> is called after every vector step; returns false when <paramref name="stop"/>
+    /// turned true mid-rollout (the partial rollout is not used; a checkpoint keeps it and a resume completes it).
     /// </summary>
     public bool Collect(Func<bool> stop, Action<double, int> episodeFinished, Action stepped)
     {
@@ -113,12 +117,12 @@ public sealed class SegmentCollector : IDisposable
         return true;
     }
 
-    /// <summary>Steps of a segment restored by <see cref="LoadState"/> that the next <see cref="Collect"/> completes (0 otherwise).</summary>
+    /// <summary>Steps of a rollout restored by <see cref="LoadState"/> that the next <see cref="Collect"/> completes (0 otherwise).</summary>
     public int RestoredSteps => _continuing ? Buffer.Step : 0;
 
     /// <summary>
-    /// The segment collected so far, the episode-start flags, the sampling generator and the LSTM states (now and at
-    /// the segment's start): with the envs' own state, what a checkpoint needs to continue this segment exactly.
+    /// The rollout collected so far, the episode-start flags, the action generator and the LSTM states (now and at the
+    /// rollout's start): with the envs' own state, what a checkpoint needs to continue this rollout exactly.
     /// </summary>
     public void SaveState(BinaryWriter writer)
     {
@@ -150,10 +154,45 @@ public sealed class SegmentCollector : IDisposable
     }
 
     /// <summary>
-    /// Marks the collected segment as used by an update, so a checkpoint taken before the next segment starts one
+    /// Marks the collected rollout as used by an update, so a checkpoint taken before the next rollout starts one
     /// rather than repeating this update on resume.
     /// </summary>
-    public void SegmentUsed() => Buffer.Clear();
+    public void RolloutUsed() => Buffer.Clear();
+
+    /// <summary>n-step returns (A2C, A3C): bootstrapped from V(s_T) with the carried LSTM state; advantages R − V(s).</summary>
+    public void ComputeNStepReturns(float gamma) => Buffer.ComputeNStepReturns(LastValues(), gamma);
+
+    /// <summary>GAE(λ) advantages and returns (PPO), bootstrapped from V(s_T).</summary>
+    public void ComputeGae(float gamma, float lambda) => Buffer.ComputeReturnsAndAdvantages(LastValues(), gamma, lambda);
+
+    /// <summary>
+    /// The rollout's observations [size, obs shape] and actions ([size] long for Discrete, [size, A] float for Box) on
+    /// the training device, in the buffer's time-major order; call in a dispose scope.
+    /// </summary>
+    public (Tensor Observations, Tensor Actions) BufferTensors()
+    {
+        int size = Buffer.Size;
+        var observations = tensor(Buffer.Observations).reshape([size, .. _obsShape]).to(_device);
+        var actions = _box is null
+            ? tensor(Buffer.Actions.Select(a => (long)a).ToArray()).to(_device)
+            : tensor(Buffer.Actions).reshape(size, _actionSize).to(_device);
+        return (observations, actions);
+    }
+
+    /// <summary>The rollout's episode-start flags as floats [size] (1 = the LSTM state resets before that step).</summary>
+    public Tensor EpisodeStartsTensor() => tensor(Buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).to(_device);
+
+    /// <summary>The rollout's action masks [size, A] (1 = valid) when the envs mask actions, else null.</summary>
+    public Tensor? ActionMasksTensor() => Buffer.ActionMasks is { } masks ? PolicyDistribution.MaskTensor(masks, _actorOutputs, _device) : null;
+
+    private float[] LastValues()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (_, v, _, _) = _net.Step(ObservationTensor(_obs, _n), _h, _c, _net.IsRecurrent ? StartsTensor() : null);
+        v.cpu().data<float>().CopyTo(_lastValues);
+        return _lastValues;
+    }
 
     private void Act()
     {
@@ -195,47 +234,13 @@ public sealed class SegmentCollector : IDisposable
         Tensor? h = null, c = null, noReset = null;
         if (_h is not null)
         {
+            // The state after the last step already summarizes the episode up to the final observation.
             var idx = tensor(rows.Select(r => (long)r).ToArray()).to(_device);
             (h, c, noReset) = (_h.index_select(1, idx), _c!.index_select(1, idx), zeros(count, device: _device));
         }
         var (_, value, _, _) = _net.Step(ObservationTensor(final, count), h, c, noReset);
         var v = value.cpu().data<float>().ToArray();
         for (int r = 0; r < count; r++) Buffer.SetTruncationValue(rows[r], v[r]);
-    }
-
-    /// <summary>n-step returns for the collected segment, bootstrapping from V(s_T) with the carried LSTM state.</summary>
-    public void ComputeReturns(float gamma)
-    {
-        using (var scope = NewDisposeScope())
-        using (no_grad())
-        {
-            var (_, v, _, _) = _net.Step(ObservationTensor(_obs, _n), _h, _c, _net.IsRecurrent ? StartsTensor() : null);
-            v.cpu().data<float>().CopyTo(_lastValues);
-        }
-        Buffer.ComputeNStepReturns(_lastValues, gamma);
-    }
-
-    /// <summary>The loss on the collected segment (with gradients through the network); call in a dispose scope.</summary>
-    public ActorCriticLoss.Parts Loss(ActorCriticConfig config)
-    {
-        int size = Buffer.Size, T = Buffer.NumSteps;
-        var obs = tensor(Buffer.Observations).reshape([size, .. _obsShape]).to(_device);
-        Tensor actor, value;
-        if (_net.IsRecurrent)
-        {
-            var starts = tensor(Buffer.EpisodeStarts.Select(s => s ? 1f : 0f).ToArray()).reshape(T, _n).to(_device);
-            (actor, value) = _net.Sequence(obs.reshape([T, _n, .. _obsShape]), starts, _h0!, _c0!);
-        }
-        else
-        {
-            (actor, value, _, _) = _net.Step(obs, null, null, null);
-        }
-        var actions = _box is null
-            ? tensor(Buffer.Actions.Select(a => (long)a).ToArray()).to(_device)
-            : tensor(Buffer.Actions).reshape(size, _actionSize).to(_device);
-        var validActions = Buffer.ActionMasks is { } masks ? PolicyDistribution.MaskTensor(masks, _actorOutputs, _device) : null;
-        return ActorCriticLoss.Compute(actor, value, actions, tensor(Buffer.Returns).to(_device), tensor(Buffer.Advantages).to(_device),
-            _net.LogStd, config, validActions);
     }
 
     private Tensor ObservationTensor(float[] observations, int count)
