@@ -47,7 +47,7 @@ internal sealed class Checkpointer(RunDirectory? dir, IAgent agent, ILogger log)
         TensorBoardEvents.TruncateAfter(dir.TensorBoardDir, state.Step);
         if (!agent.UsesReplay) log.LogInformation("Resuming {Run} at step {Step}", dir.Name, state.Step);
         else if (hasReplay) log.LogInformation("Resuming {Run} at step {Step} with its replay buffer", dir.Name, state.Step);
-        else log.LogWarning("Resuming {Run} at step {Step}; its replay buffer was not saved (--save-replay), so it refills from scratch and this resume is not exact", dir.Name, state.Step);
+        else log.LogWarning("Resuming {Run} at step {Step}; its replay buffer was not saved with the checkpoint (RunOptions.SaveReplay was off), so it refills from scratch and this resume is not exact", dir.Name, state.Step);
         return state;
     }
 }

@@ -44,7 +44,7 @@ public sealed class RunDirectory
                 throw new ArgumentException($"Run name '{name}' may only use letters, digits, '-', '_' and '.'.");
             path = System.IO.Path.Combine(root, name);
             if (Directory.Exists(path))
-                throw new ArgumentException($"Run folder '{path}' already exists: choose another --name, or continue it with --resume {path}.");
+                throw new ArgumentException($"Run folder '{path}' already exists: runs are never overwritten; choose another name, or resume that run.");
         }
         else
         {

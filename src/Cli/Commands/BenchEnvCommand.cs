@@ -31,39 +31,58 @@ public static class BenchEnvCommand
             int reps = parse.GetValue(repeats), n = parse.GetValue(numEnvs), th = parse.GetValue(threads);
             if (secs <= 0 || reps <= 0 || n <= 0) throw new CliException("--seconds, --repeats and --num-envs must be positive.");
             var selected = parse.GetValue(ids)!;
-            var envIds = selected.Length > 0 ? selected : ctx.Registry.Specs.Where(s => !s.Id.Contains("Masked", StringComparison.Ordinal) && IsDiscrete(s)).Select(s => s.Id).ToArray();
-            foreach (var id in envIds) ctx.Registry.GetSpec(id);
+            var envIds = selected.Length > 0 ? selected : ctx.Registry.Specs.Where(s => !s.Id.Contains("Masked", StringComparison.Ordinal) && IsMeasurable(s)).Select(s => s.Id).ToArray();
+            foreach (var id in envIds)
+            {
+                if (!IsMeasurable(ctx.Registry.GetSpec(id)))
+                    throw new CliException($"bench-env steps random discrete actions without reading action masks; {id} has continuous or masked actions. " +
+                                           "Measure a discrete-action env without masks.");
+            }
 
             var table = new Table().Border(TableBorder.Rounded);
             table.AddColumns("env", "single (steps/s)", $"sync ×{n} (env-steps/s)", $"threaded ×{n} (env-steps/s)");
+            table.AddColumn($"sync ÷ single");
             foreach (var id in envIds)
             {
-                double single = Median(reps, () => SingleEnv(ctx.Registry, id, secs));
-                double sync = Median(reps, () => Vectorized(ctx.Registry, id, n, VectorMode.Sync, th, secs));
-                double threaded = Median(reps, () => Vectorized(ctx.Registry, id, n, VectorMode.Threaded, th, secs));
-                table.AddRow(id, Format(single), Format(sync), Format(threaded));
+                var medians = InterleavedMedians(reps,
+                    () => SingleEnv(ctx.Registry, id, secs),
+                    () => Vectorized(ctx.Registry, id, n, VectorMode.Sync, th, secs),
+                    () => Vectorized(ctx.Registry, id, n, VectorMode.Threaded, th, secs));
+                table.AddRow(id, Format(medians[0]), Format(medians[1]), Format(medians[2]), $"{medians[1] / medians[0]:F2}");
             }
             ctx.Console.Write(table);
-            ctx.Output.WriteLine($"median of {reps} repeats of {secs:g3} s each after one warm-up; {Environment.ProcessorCount} cores; random actions; auto-reset included");
+            ctx.Output.WriteLine($"median of {reps} interleaved repeats of {secs:g3} s each after one warm-up; {Environment.ProcessorCount} cores; random actions; auto-reset included");
             return 0;
         });
         return cmd;
     }
 
-    private static bool IsDiscrete(EnvSpec spec)
+    private static bool IsMeasurable(EnvSpec spec)
     {
         using var env = spec.Factory(EnvOptions.None);
-        return env.ActionSpace is Discrete;
+        return env.ActionSpace is Discrete && ActionMask.Of(env) is null;
     }
 
     private static string Format(double stepsPerSecond) =>
         stepsPerSecond >= 1e6 ? $"{stepsPerSecond / 1e6:F2} M" : $"{stepsPerSecond / 1e3:F1} k";
 
-    private static double Median(int repeats, Func<double> measure)
+    /// <summary>
+    /// One warm-up of each (JIT tiering, caches), then the measurements take turns repeat by repeat: on a shared machine
+    /// a slow minute then slows all of them alike, and their ratio stays meaningful.
+    /// </summary>
+    private static double[] InterleavedMedians(int repeats, params Func<double>[] measurements)
     {
-        measure(); // warm-up: JIT tiering, caches
-        var values = Enumerable.Range(0, repeats).Select(_ => measure()).Order().ToArray();
-        return values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
+        foreach (var measure in measurements) measure();
+        var values = measurements.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repeats; r++)
+            for (int m = 0; m < measurements.Length; m++) values[m].Add(measurements[m]());
+        return values.Select(Median).ToArray();
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     public static double SingleEnv(EnvRegistry registry, string id, double seconds)

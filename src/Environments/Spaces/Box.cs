@@ -1,5 +1,6 @@
 using SimdVector = System.Numerics.Vector;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace DeepRL.Environments.Spaces;
 
@@ -18,6 +19,9 @@ public sealed class Box : Space
 {
     private readonly int[] _shape;
     private readonly bool _uniformBounds; // one low and one high for every element: checks broadcast them
+    private readonly bool _finiteBounds; // every bound finite: the range test alone rejects NaN and ±∞
+    private readonly bool _bitRangeCheck; // uniform, finite, non-negative bounds: checked as a range of bit patterns
+    private readonly uint _lowBits, _highBits;
 
     public Box(int[] shape, float low, float high, BoxDType dtype = BoxDType.Float32)
         : this(shape, Fill(shape, low), Fill(shape, high), dtype)
@@ -41,6 +45,10 @@ public sealed class Box : Space
         High = (float[])high.Clone();
         DType = dtype;
         _uniformBounds = Low.All(l => l == Low[0]) && High.All(h => h == High[0]);
+        _finiteBounds = IsBounded;
+        _bitRangeCheck = _uniformBounds && _finiteBounds && Low[0] >= 0;
+        _lowBits = Low[0] == 0 ? 0u : BitConverter.SingleToUInt32Bits(Low[0]); // −0 as a low bound means +0
+        _highBits = High[0] == 0 ? 0u : BitConverter.SingleToUInt32Bits(High[0]);
     }
 
     public override int[] Shape => (int[])_shape.Clone();
@@ -75,53 +83,114 @@ public sealed class Box : Space
         int size = Low.Length;
         if (rows.Length % size != 0)
             throw new ArgumentException($"Expected whole elements of {size} values, got {rows.Length}.", nameof(rows));
-        if (_uniformBounds) return FirstInvalid(rows, Low[0], High[0]);
+        // With finite bounds the range test alone rejects NaN (it fails every comparison) and ±∞ (outside the bounds).
+        if (_uniformBounds) return AllValid(rows, Low[0], High[0], checkFinite: !_finiteBounds) ? -1 : FirstInvalidScalar(rows);
         for (int row = 0; row < rows.Length; row += size)
         {
-            int k = FirstInvalidRow(rows.Slice(row, size));
-            if (k >= 0) return row + k;
+            if (!AllValidRow(rows.Slice(row, size))) return row + FirstInvalidScalar(rows.Slice(row, size));
         }
         return -1;
     }
 
-    private static int FirstInvalid(ReadOnlySpan<float> values, float low, float high)
+    /// <summary>
+    /// Copies <paramref name="source"/> (one or more elements of this space) into <paramref name="destination"/> and checks
+    /// it on the way, like <see cref="FirstInvalid"/>. For bounds that are the same for every element and not negative
+    /// (image planes, binary channels, most gridworlds), the check is folded into the copy: non-negative floats order
+    /// like their bit patterns, so one unsigned min/max per vector tests finiteness and bounds together.
+    /// </summary>
+    public int CopyChecked(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (source.Length > destination.Length) throw new ArgumentException("The destination is shorter than the source.", nameof(destination));
+        if (!_bitRangeCheck || !SimdVector.IsHardwareAccelerated)
+        {
+            source.CopyTo(destination);
+            return FirstInvalid(destination[..source.Length]);
+        }
+        var from = MemoryMarshal.Cast<float, uint>(source);
+        var to = MemoryMarshal.Cast<float, uint>(destination);
+        bool inside = true;
+        int i = 0, width = Vector<uint>.Count;
+        if (from.Length >= width)
+        {
+            var min = new Vector<uint>(uint.MaxValue);
+            var max = Vector<uint>.Zero;
+            for (; i + width <= from.Length; i += width)
+            {
+                var v = new Vector<uint>(from.Slice(i, width));
+                v.CopyTo(to.Slice(i, width));
+                min = SimdVector.Min(min, v);
+                max = SimdVector.Max(max, v);
+            }
+            inside = SimdVector.GreaterThanOrEqualAll(min, new Vector<uint>(_lowBits)) && SimdVector.LessThanOrEqualAll(max, new Vector<uint>(_highBits));
+        }
+        for (; i < from.Length; i++)
+        {
+            uint bits = from[i];
+            to[i] = bits;
+            inside &= bits >= _lowBits & bits <= _highBits;
+        }
+        // Outside the bit range: invalid, or −0 (whose sign bit sets it apart): the exact scan decides.
+        return inside ? -1 : FirstInvalid(destination[..source.Length]);
+    }
+
+    // The fast paths accumulate a "some lane failed" mask and test it once at the end: no branch per vector, so the loop
+    // runs at load speed; the scalar scan that finds the index runs only for an invalid batch, i.e. before an error.
+    private static bool AllValid(ReadOnlySpan<float> values, float low, float high, bool checkFinite)
     {
         int i = 0;
-        if (SimdVector.IsHardwareAccelerated)
+        if (SimdVector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
         {
             var lo = new Vector<float>(low);
             var hi = new Vector<float>(high);
+            var failed = Vector<int>.Zero;
             for (int width = Vector<float>.Count; i + width <= values.Length; i += width)
             {
                 var v = new Vector<float>(values.Slice(i, width));
-                // v − v is 0 for finite values and NaN for ±∞ and NaN; NaN fails every comparison.
-                if (!SimdVector.GreaterThanOrEqualAll(v, lo) || !SimdVector.LessThanOrEqualAll(v, hi) || !SimdVector.EqualsAll(v - v, Vector<float>.Zero)) break;
+                var inside = SimdVector.GreaterThanOrEqual(v, lo) & SimdVector.LessThanOrEqual(v, hi);
+                // v − v is 0 for finite values and NaN for ±∞ and NaN.
+                if (checkFinite) inside &= SimdVector.Equals(v - v, Vector<float>.Zero);
+                failed |= ~inside;
             }
+            if (failed != Vector<int>.Zero) return false;
         }
         for (; i < values.Length; i++)
         {
             float v = values[i];
-            if (!float.IsFinite(v) || v < low || v > high) return i;
+            if (!float.IsFinite(v) || v < low || v > high) return false;
         }
-        return -1;
+        return true;
     }
 
-    private int FirstInvalidRow(ReadOnlySpan<float> row)
+    private bool AllValidRow(ReadOnlySpan<float> row)
     {
         int i = 0;
-        if (SimdVector.IsHardwareAccelerated)
+        if (SimdVector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
         {
+            var failed = Vector<int>.Zero;
             for (int width = Vector<float>.Count; i + width <= row.Length; i += width)
             {
                 var v = new Vector<float>(row.Slice(i, width));
-                if (!SimdVector.GreaterThanOrEqualAll(v, new Vector<float>(Low, i)) || !SimdVector.LessThanOrEqualAll(v, new Vector<float>(High, i))
-                    || !SimdVector.EqualsAll(v - v, Vector<float>.Zero)) break;
+                var inside = SimdVector.GreaterThanOrEqual(v, new Vector<float>(Low, i)) & SimdVector.LessThanOrEqual(v, new Vector<float>(High, i))
+                             & SimdVector.Equals(v - v, Vector<float>.Zero);
+                failed |= ~inside;
             }
+            if (failed != Vector<int>.Zero) return false;
         }
         for (; i < row.Length; i++)
         {
             float v = row[i];
-            if (!float.IsFinite(v) || v < Low[i] || v > High[i]) return i;
+            if (!float.IsFinite(v) || v < Low[i] || v > High[i]) return false;
+        }
+        return true;
+    }
+
+    private int FirstInvalidScalar(ReadOnlySpan<float> rows)
+    {
+        int size = Low.Length;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            float v = rows[i];
+            if (!float.IsFinite(v) || v < Low[i % size] || v > High[i % size]) return i;
         }
         return -1;
     }

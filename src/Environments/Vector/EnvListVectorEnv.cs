@@ -22,13 +22,15 @@ public abstract class EnvListVectorEnv : VectorEnvironment
 
     public override EnvSpec? Spec => _envs[0].Spec;
 
+    // Each observation is checked (finite, inside the space) right after it is copied into its row, while the row is
+    // in this core's L1 cache: a pass over the whole batch afterwards would read it back from memory.
+    protected override bool ChecksObservationsAsWritten => true;
+
     protected override void ResetRange(int start, int end, int? seed)
     {
         for (int i = start; i < end; i++)
         {
-            var r = _envs[i].Reset(seed is int s ? s + i : null);
-            CheckLength(r.Observation, i, "Reset");
-            r.Observation.AsSpan().CopyTo(ObservationRow(i));
+            Write(_envs[i].Reset(seed is int s ? s + i : null).Observation, Observations, i, "Reset", 0, "observation");
             _maskers[i]?.WriteActionMask(ActionMaskRow(i));
         }
     }
@@ -39,34 +41,32 @@ public abstract class EnvListVectorEnv : VectorEnvironment
         {
             EnvAction action = ActionsAreContinuous ? new EnvAction(_actionRows[i]) : new EnvAction(DiscreteActions[i]);
             var r = _envs[i].Step(action);
-            CheckLength(r.Observation, i, "Step");
             if (Record(i, r.Reward, r.Terminated, r.Truncated))
             {
-                r.Observation.AsSpan().CopyTo(FinalObservationRow(i));
+                Write(r.Observation, FinalObservations, i, "Step", FinishedEpisodeLengths[i], "final observation");
                 _maskers[i]?.WriteActionMask(FinalActionMaskRow(i));
-                var reset = _envs[i].Reset().Observation;
-                CheckLength(reset, i, "Reset");
-                reset.AsSpan().CopyTo(ObservationRow(i));
+                Write(_envs[i].Reset().Observation, Observations, i, "Reset", 0, "observation");
             }
             else
             {
-                r.Observation.AsSpan().CopyTo(ObservationRow(i));
+                Write(r.Observation, Observations, i, "Step", RunningLengths[i], "observation");
             }
             _maskers[i]?.WriteActionMask(ActionMaskRow(i));
         }
     }
 
     /// <summary>
-    /// An observation of the wrong size would be copied partially or overflow into the next env's row. (Values — finite,
-    /// inside the declared bounds — are checked for the whole batch at once by <see cref="VectorEnvironment"/>.)
+    /// Copies env <paramref name="i"/>'s observation into its row of <paramref name="rows"/> and checks it there. An
+    /// observation of the wrong size would be copied partially or overflow into the next env's row.
     /// </summary>
-    private void CheckLength(float[] observation, int i, string call)
+    private void Write(float[] observation, float[] rows, int i, string call, int step, string what)
     {
-        if (observation.Length == ObsSize) return;
-        int step = RunningLengths[i] + (call == "Step" ? 1 : 0);
-        throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
-                                       $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {step} of its episode). " +
-                                       "Make the observation match the declared space.");
+        if (observation.Length != ObsSize)
+            throw new EnvironmentException($"{_envs[i].Spec?.Id ?? "The environment"}.{call}() returned an observation of {observation.Length} values, " +
+                                           $"but its observation space {_envs[i].ObservationSpace} has {ObsSize} (env {i}, step {step} of its episode). " +
+                                           "Make the observation match the declared space.");
+        int bad = SingleObservationSpace.CopyChecked(observation, rows.AsSpan(i * ObsSize, ObsSize));
+        if (bad >= 0) throw InvalidObservation(rows, i, bad, call, step, what);
     }
 
     public override string? SnapshotBlocker => EnvSnapshots.Blocker(_envs[0]);

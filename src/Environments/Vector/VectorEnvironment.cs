@@ -145,8 +145,8 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
     /// (weights turn NaN and the run still "completes"); an observation outside the declared space breaks networks and
     /// replay storage that trust it (uint8 planes, normalizers); a state with no valid action has no policy to sample
     /// (its masked logits are all −∞). Each stops the step with a message naming the env, its episode step and the fix.
-    /// The observations of the whole range are checked in one vectorized pass; per env, only rewards and the final
-    /// observations of envs that finished an episode.
+    /// Unless the subclass checked each observation as it wrote it, the observations of the whole range are checked in
+    /// one vectorized pass; per env, rewards and the final observations of envs that finished an episode.
     /// </summary>
     private void CheckRange(int start, int end, bool afterStep)
     {
@@ -157,11 +157,11 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
             {
                 if (!float.IsFinite(Rewards[i]))
                     throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {FinishedOrRunningLength(i)} of its episode; check the environment's reward computation.");
-                if (HasFinalObservation[i] && space.FirstInvalid(FinalObservationRow(i)) is int k and >= 0)
+                if (!ChecksObservationsAsWritten && HasFinalObservation[i] && space.FirstInvalid(FinalObservationRow(i)) is int k and >= 0)
                     throw InvalidObservation(FinalObservations, i, k, "Step", FinishedEpisodeLengths[i], "final observation");
             }
         }
-        int bad = space.FirstInvalid(Observations.AsSpan(start * ObsSize, (end - start) * ObsSize));
+        int bad = ChecksObservationsAsWritten ? -1 : space.FirstInvalid(Observations.AsSpan(start * ObsSize, (end - start) * ObsSize));
         if (bad >= 0)
         {
             int i = start + bad / ObsSize;
@@ -172,7 +172,14 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         CheckSomeActionValid(start, end);
     }
 
-    private Exception InvalidObservation(float[] rows, int env, int index, string call, int step, string what)
+    /// <summary>
+    /// True when <see cref="StepRange"/> and <see cref="ResetRange"/> check every observation they write (final ones
+    /// included) with <see cref="Box.FirstInvalid"/>, throwing <see cref="InvalidObservation"/>; the batch pass is then skipped.
+    /// </summary>
+    protected virtual bool ChecksObservationsAsWritten => false;
+
+    /// <summary>The error for value <paramref name="index"/> of env <paramref name="env"/>'s row: non-finite, or outside the space.</summary>
+    protected Exception InvalidObservation(float[] rows, int env, int index, string call, int step, string what)
     {
         float value = rows[env * ObsSize + index];
         if (!float.IsFinite(value))

@@ -105,6 +105,15 @@ public class CliTests
         Assert.That(r.ExitCode, Is.Zero, r.Error);
         Assert.That(r.Output, Does.Match(@"CartPole-v1\s*│\s*[\d.]+ [Mk]"));
     }
+
+    /// <summary>Random actions would be refused by an env that masks them (the default set once hit TicTacToe this way).</summary>
+    [Test]
+    public void Bench_env_refuses_an_env_with_masked_actions_by_name()
+    {
+        var r = CliRunner.Run("bench-env", "--env", "TicTacToe-v0", "--seconds", "0.05", "--repeats", "1", "--num-envs", "8");
+        Assert.That(r.ExitCode, Is.Not.Zero);
+        Assert.That(r.Error, Does.Contain("TicTacToe-v0 has continuous or masked actions"));
+    }
 }
 
 [Category("Fast")]

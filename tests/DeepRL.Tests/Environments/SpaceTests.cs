@@ -31,6 +31,36 @@ public class SpaceTests
         Assert.Throws<ArgumentException>(() => mixed.FirstInvalid([0f, 0f]), "not a whole number of elements");
     }
 
+    /// <summary>The copy that checks on the way (bit-range test for non-negative uniform bounds) agrees with FirstInvalid.</summary>
+    [TestCase(0f, 1f)]
+    [TestCase(0.25f, 3f)]
+    [TestCase(0f, 0f)]
+    [TestCase(-1f, 1f)]
+    [TestCase(0f, float.PositiveInfinity)]
+    public void Copy_checked_copies_every_value_and_finds_the_same_first_invalid_one(float low, float high)
+    {
+        var box = new Box([2, 37], low, high);
+        var rng = new Rng(7);
+        var special = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, 0f, low, high, low - 0.5f, high + 0.5f,
+                              BitConverter.UInt32BitsToSingle(0x7F800001), float.Epsilon, -float.Epsilon, 1e-40f };
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var source = new float[74];
+            for (int i = 0; i < source.Length; i++)
+                source[i] = float.IsFinite(high) ? low + (high - low) * rng.NextFloat() : 5 * rng.NextFloat();
+            if (trial % 2 == 1) source[rng.NextInt(source.Length)] = special[rng.NextInt(special.Length)];
+            if (trial % 5 == 3) source[rng.NextInt(source.Length)] = special[rng.NextInt(special.Length)];
+            var destination = new float[74];
+            int found = box.CopyChecked(source, destination);
+            Assert.That(destination, Is.EqualTo(source).AsCollection.Using<float>((a, b) => BitConverter.SingleToUInt32Bits(a) == BitConverter.SingleToUInt32Bits(b)),
+                "every value copied bit for bit, invalid ones included");
+            Assert.That(found, Is.EqualTo(box.FirstInvalid(source)), $"trial {trial}: [{string.Join(", ", source)}]");
+        }
+        var allValid = new float[74];
+        Array.Fill(allValid, low);
+        Assert.That(box.CopyChecked(allValid, new float[74]), Is.EqualTo(-1));
+    }
+
     [Test]
     public void Discrete_contains_exactly_zero_to_n_minus_one()
     {
