@@ -32,6 +32,7 @@ public static class DeepRlCli
         root.Subcommands.Add(CheckEnvCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(RecordCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());

@@ -1,3 +1,4 @@
+using DeepRL.Agents.Export;
 using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Policies;
 using DeepRL.Agents.Torch;
@@ -14,7 +15,7 @@ namespace DeepRL.Agents.A2c;
 /// n-step returns, and takes one gradient step on the actor-critic loss. The same collector and loss as
 /// each A3C worker, batched instead of asynchronous. <see cref="Learn"/> reads top to bottom.
 /// </summary>
-public sealed class A2cAgent : IAgent
+public sealed class A2cAgent : IAgent, IExportablePolicy
 {
     private readonly Device _device;
     private readonly ActorCritic _net;
@@ -42,6 +43,8 @@ public sealed class A2cAgent : IAgent
     public A2cConfig Config { get; }
 
     public Box ObservationSpace { get; }
+
+    public TorchSharp.torch.nn.Module PolicyNetwork => _net;
 
     public Space ActionSpace { get; }
 

@@ -1,3 +1,4 @@
+using DeepRL.Agents.Export;
 using System.Collections.Concurrent;
 using DeepRL.Agents.A2c;
 using DeepRL.Agents.OnPolicy;
@@ -22,7 +23,7 @@ namespace DeepRL.Agents.A3c;
 /// records, the step clock, evaluations and checkpoints from a snapshot of the global weights, and the
 /// garbage-collection safe points that all workers pass through).
 /// </summary>
-public sealed class A3cAgent : IAgent
+public sealed class A3cAgent : IAgent, IExportablePolicy
 {
     private readonly Device _device;
     private readonly ActorCritic _global;
@@ -60,6 +61,8 @@ public sealed class A3cAgent : IAgent
     public A3cConfig Config { get; }
 
     public Box ObservationSpace { get; }
+
+    public TorchSharp.torch.nn.Module PolicyNetwork => _global;
 
     public Space ActionSpace { get; }
 

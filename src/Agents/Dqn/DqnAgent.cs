@@ -1,3 +1,4 @@
+using DeepRL.Agents.Export;
 using System.Text.Json;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Networks;
@@ -19,7 +20,7 @@ namespace DeepRL.Agents.Dqn;
 /// heads, prioritized replay, n-step returns, Polyak or hard target updates. <see cref="Learn"/> is the
 /// whole algorithm, top to bottom, in the order of the paper.
 /// </summary>
-public sealed class DqnAgent : IAgent
+public sealed class DqnAgent : IAgent, IExportablePolicy
 {
     private readonly Device _device;
     private readonly QNetwork _online;
@@ -61,6 +62,8 @@ public sealed class DqnAgent : IAgent
     public DqnConfig Config { get; }
 
     public Box ObservationSpace { get; }
+
+    public TorchSharp.torch.nn.Module PolicyNetwork => _online;
 
     public Space ActionSpace { get; }
 

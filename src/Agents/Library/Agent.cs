@@ -1,3 +1,4 @@
+using DeepRL.Agents.Export;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepRL.Agents;
@@ -272,6 +273,16 @@ public sealed class Agent : IDisposable
     }
 
     /// <summary>Saves everything <see cref="Load"/> needs (networks, optimizer, hyperparameters, spaces) into folder <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes the greedy policy as a standard ONNX file (see docs/deployment.md): raw env observations in, this agent's
+    /// actions out; DeepRL.Inference or any ONNX runtime runs it without TorchSharp. Masking envs get a mask input.
+    /// </summary>
+    public void Export(string path)
+    {
+        using var env = _registry.Make(EnvId, new EnvOptions(_options.EnvOptions));
+        PolicyExport.Export(_impl, new ExportSource(EnvId, _options.EnvOptions, Algo, LastRun?.Steps ?? 0, ActionMask.Of(env) is not null), path);
+    }
+
     public void Save(string path)
     {
         var file = new SavedAgent(_options, SpaceDescription.Of(ObservationSpace), SpaceDescription.Of(ActionSpace));

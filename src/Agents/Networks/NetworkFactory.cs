@@ -41,6 +41,9 @@ public static class NetworkFactory
         }
     }
 
+    /// <summary>The convolution's padding: tiny grids are padded so the 3×3 kernel always fits.</summary>
+    public static int ConvPadding(int[] observationShape) => observationShape[1] < 3 || observationShape[2] < 3 ? 1 : 0;
+
     /// <summary>
     /// Feature extractor and its output size. MLP: Linear+ReLU per hidden size over the flattened
     /// observation. CNN: the MinAtar network (Young &amp; Tian 2019) — one 3×3 convolution with 16 channels,
@@ -53,8 +56,7 @@ public static class NetworkFactory
         if (kind == PolicyKind.Cnn)
         {
             int c = observationShape[0], h = observationShape[1], w = observationShape[2];
-            // Pad tiny grids so the 3×3 kernel always fits.
-            int pad = h < 3 || w < 3 ? 1 : 0;
+            int pad = ConvPadding(observationShape);
             layers.Add(("conv", Conv2d(c, 16, 3, stride: 1, padding: pad)));
             layers.Add(("conv_relu", ReLU()));
             layers.Add(("flatten", Flatten()));

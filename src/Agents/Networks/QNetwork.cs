@@ -23,6 +23,13 @@ public sealed class QNetwork : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // The parts, for exporters that rebuild the network in another format (see Export/PolicyExport).
+    internal Module<Tensor, Tensor> Torso => torso;
+
+    internal Linear Head => head;
+
+    internal Linear? ValueHead => value;
+
     public override Tensor forward(Tensor observations)
     {
         using var scope = NewDisposeScope();

@@ -67,6 +67,17 @@ public sealed class ActorCritic : nn.Module
 
     public Tensor? LogStd => logStd;
 
+    // The parts, for exporters that rebuild the network in another format (see Export/PolicyExport).
+    internal Module<Tensor, Tensor> ActorTorso => actorTorso;
+
+    internal Module<Tensor, Tensor>? CriticTorso => criticTorso;
+
+    internal LSTM? Lstm => lstm;
+
+    internal Linear ActorHead => actorHead;
+
+    internal Linear CriticHead => criticHead;
+
     /// <summary>A zero hidden state (h, c) for <paramref name="batch"/> sequences.</summary>
     public (Tensor H, Tensor C) InitialState(int batch, Device device) =>
         (zeros(1, batch, LstmHidden, device: device), zeros(1, batch, LstmHidden, device: device));

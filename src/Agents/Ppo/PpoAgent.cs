@@ -1,3 +1,4 @@
+using DeepRL.Agents.Export;
 using DeepRL.Agents.Networks;
 using DeepRL.Agents.OnPolicy;
 using DeepRL.Agents.Policies;
@@ -20,7 +21,7 @@ namespace DeepRL.Agents.Ppo;
 /// early stopping. Discrete and Box actions; MLP, CNN and LSTM policies (recurrent training replays
 /// whole env sequences with their initial hidden states). <see cref="Learn"/> reads top to bottom.
 /// </summary>
-public sealed class PpoAgent : IAgent
+public sealed class PpoAgent : IAgent, IExportablePolicy
 {
     private readonly Device _device;
     private readonly ActorCritic _net;
@@ -59,6 +60,8 @@ public sealed class PpoAgent : IAgent
     public PpoConfig Config { get; }
 
     public Box ObservationSpace { get; }
+
+    public TorchSharp.torch.nn.Module PolicyNetwork => _net;
 
     public Space ActionSpace { get; }
 

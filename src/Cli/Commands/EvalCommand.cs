@@ -3,7 +3,9 @@ using DeepRL.Agents;
 using DeepRL.Agents.Torch;
 using DeepRL.Agents.Training;
 using DeepRL.Environments;
+using DeepRL.Environments.Deployment;
 using DeepRL.Environments.Evaluation;
+using DeepRL.Inference;
 using Microsoft.Extensions.Logging;
 
 namespace DeepRL.Cli.Commands;
@@ -17,13 +19,14 @@ public static class EvalCommand
         var envOptions = CommonOptions.EnvOptions();
         var agent = new Option<string>("--agent") { Description = "Built-in agent to evaluate when no --run is given: random", DefaultValueFactory = _ => "random" };
         var run = new Option<string?>("--run") { Description = "Run folder of a trained agent (runs/…)" };
+        var onnx = new Option<string?>("--onnx") { Description = "An exported policy (deeprl export) to evaluate with ONNX Runtime instead of a run" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint of --run to load: best or latest (default: the one summary.json recommends, else best when present)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var episodes = CommonOptions.Episodes(10);
         var seed = CommonOptions.Seed();
         var cmd = new Command("eval", "Evaluate an agent deterministically: mean ± std return and episode length over N episodes")
         {
-            env, envOptions, agent, run, checkpoint, device, episodes, seed,
+            env, envOptions, agent, run, onnx, checkpoint, device, episodes, seed,
         };
         cmd.SetAction(parse =>
         {
@@ -33,6 +36,19 @@ public static class EvalCommand
             int s = parse.GetValue(seed) ?? 0;
             var log = ctx.Logger("eval");
 
+            if (parse.GetValue(onnx) is string onnxPath)
+            {
+                if (parse.GetValue(run) is not null) throw new CliException("Give --run or --onnx, not both.");
+                using var policy = LoadOnnx(onnxPath);
+                string id = parse.GetValue(env) ?? policy.EnvId;
+                var options = new Environments.EnvOptions(policy.EnvOptions.ToDictionary());
+                CheckCompatible(ctx, policy, onnxPath, id, options);
+                log.LogInformation("Evaluating {File} on {Env} for {Episodes} episodes (seed {Seed})", onnxPath, id, n, s);
+                var stats = Evaluator.Evaluate(new OnnxBatchPolicy(policy), ctx.Registry, id, options, n, s);
+                ctx.Output.WriteLine($"{id} {policy.Algorithm} (onnx {Path.GetFileName(onnxPath)}, step {policy.Metadata.GetValueOrDefault(PolicyFile.StepsKey, "?")}): {stats}{Ci(stats, n)}");
+                return 0;
+            }
+
             if (parse.GetValue(run) is string runPath)
             {
                 var loaded = LoadRun(ctx, runPath, parse.GetValue(checkpoint), parse.GetValue(device)!);
@@ -41,9 +57,7 @@ public static class EvalCommand
                 using (var target = ctx.Registry.Make(id, new Environments.EnvOptions(loaded.Options.EnvOptions))) CheckCompatible(loaded, id, target);
                 log.LogInformation("Evaluating {Run} ({Checkpoint}) on {Env} for {Episodes} episodes (seed {Seed})", loaded.Directory.Name, loaded.CheckpointName, id, n, s);
                 var stats = Evaluator.Evaluate(loaded.Agent.GreedyPolicy(), ctx.Registry, id, new Environments.EnvOptions(loaded.Options.EnvOptions), n, s);
-                var (low, high) = stats.MeanReturnCi95;
-                string ci = n >= 2 ? $", 95% CI of the mean {Numbers.Short(low)} to {Numbers.Short(high)}" : "";
-                ctx.Output.WriteLine($"{id} {loaded.Options.Algo} (checkpoint {loaded.CheckpointName}, step {loaded.Step}): {stats}{ci}");
+                ctx.Output.WriteLine($"{id} {loaded.Options.Algo} (checkpoint {loaded.CheckpointName}, step {loaded.Step}): {stats}{Ci(stats, n)}");
                 return 0;
             }
 
@@ -58,6 +72,37 @@ public static class EvalCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static string Ci(EpisodeStats stats, int episodes)
+    {
+        var (low, high) = stats.MeanReturnCi95;
+        return episodes >= 2 ? $", 95% CI of the mean {Numbers.Short(low)} to {Numbers.Short(high)}" : "";
+    }
+
+    /// <summary>Loads an exported policy for eval, watch and record; a missing or foreign file is a clear CLI error.</summary>
+    public static OnnxPolicy LoadOnnx(string path)
+    {
+        try
+        {
+            return OnnxPolicy.Load(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    /// <summary>Refuses to run an exported policy in an env whose spaces differ from the ones in its file.</summary>
+    public static void CheckCompatible(CliContext ctx, OnnxPolicy policy, string file, string envId, Environments.EnvOptions options)
+    {
+        using var env = ctx.Registry.Make(envId, options);
+        bool fits = env.ObservationSpace.Shape.SequenceEqual(policy.ObservationSpace.Shape) && env.ActionSpace.GetType() == policy.ActionSpace.GetType()
+                    && (env.ActionSpace is not Environments.Spaces.Discrete d || d.N == ((Environments.Spaces.Discrete)policy.ActionSpace).N)
+                    && (env.ActionSpace is not Environments.Spaces.Box b || b.FlatSize == ((Environments.Spaces.Box)policy.ActionSpace).FlatSize);
+        if (!fits)
+            throw new CliException($"{file} was exported from {policy.EnvId} (observations {policy.ObservationSpace}, actions {policy.ActionSpace}); " +
+                                   $"{envId} has observations {env.ObservationSpace} and actions {env.ActionSpace}. Use an env with the same spaces, or drop --env.");
     }
 
     /// <summary>Refuses to run a trained agent in an env whose observation or action space differs from its run's.</summary>

@@ -2,7 +2,7 @@ using DeepRL.Environments.Spaces;
 
 namespace DeepRL;
 
-/// <summary>A space as saved with an agent, so <see cref="Agent.Load"/> can rebuild the networks without the environment.</summary>
+/// <summary>A space as saved with an agent or an exported policy (JSON), so it can be rebuilt without the environment.</summary>
 public sealed record SpaceDescription(string Type, int? N = null, int[]? Shape = null, float[]? Low = null, float[]? High = null, string? DType = null)
 {
     public static SpaceDescription Of(Space space) => space switch
