@@ -6,8 +6,8 @@ using DeepRL.Environments.Evaluation;
 namespace DeepRL.Cli.Commands;
 
 /// <summary>
-/// "Which agent in which environment" for watch and record: a trained run (--run, --checkpoint) or a
-/// built-in agent (--env, --agent random).
+/// "Which agent in which environment" for watch and record: a trained run (--run, --checkpoint), an exported
+/// policy (--onnx) or a built-in agent (--env, --agent random).
 /// </summary>
 public sealed class AgentSource
 {
@@ -21,7 +21,9 @@ public sealed class AgentSource
 
     public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "best (default when present) or latest" };
 
-    public IEnumerable<Option> All => [Env, EnvOptions, Agent, Run, Checkpoint];
+    public Option<string?> Onnx { get; } = new("--onnx") { Description = "An exported policy (deeprl export), run with ONNX Runtime instead of a run" };
+
+    public IEnumerable<Option> All => [Env, EnvOptions, Agent, Run, Checkpoint, Onnx];
 
     public sealed record Resolved(string EnvId, IEnvironment Environment, IActionPolicy Policy, Func<float[], double?>? Value, IDisposable? Owner) : IDisposable
     {
@@ -34,6 +36,25 @@ public sealed class AgentSource
 
     public Resolved Resolve(CliContext ctx, ParseResult parse, int seed)
     {
+        if (parse.GetValue(Onnx) is string file)
+        {
+            if (parse.GetValue(Run) is not null) throw new CliException("Give --run or --onnx, not both.");
+            var policy = EvalCommand.LoadOnnx(file);
+            try
+            {
+                string id = parse.GetValue(Env) ?? policy.EnvId;
+                var options = new Environments.EnvOptions(policy.EnvOptions.ToDictionary());
+                EvalCommand.CheckCompatible(ctx, policy, file, id, options);
+                var env = ctx.Registry.Make(id, options);
+                var adapter = new BatchPolicyAdapter(new OnnxBatchPolicy(policy), env.ActionSpace);
+                return new Resolved(id, env, adapter, adapter.Value, policy);
+            }
+            catch
+            {
+                policy.Dispose();
+                throw;
+            }
+        }
         if (parse.GetValue(Run) is string run)
         {
             var loaded = EvalCommand.LoadRun(ctx, run, parse.GetValue(Checkpoint), "cpu");

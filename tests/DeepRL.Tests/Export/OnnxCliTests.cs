@@ -44,6 +44,26 @@ public class OnnxCliTests
         Assert.That(Stats(fromOnnx.Output), Is.EqualTo(Stats(fromRun.Output)), $"run: {fromRun.Output}\nonnx: {fromOnnx.Output}");
     }
 
+    /// <summary>watch and record share the agent source: the exported policy draws the same frame as the run at the same step.</summary>
+    [Test]
+    public void Record_of_an_exported_policy_draws_the_frames_of_the_run()
+    {
+        var trained = CliRunner.Run("train", "--algo", "ppo", "--env", "MinAtar/Breakout-v1", "--steps", "2048", "--seed", "4", "--out", _dir,
+            "--name", "run", "--no-progress", "--eval-every", "0", "--final-eval-episodes", "0");
+        Assert.That(trained.ExitCode, Is.Zero, trained.Output + trained.Error);
+        string run = Path.Combine(_dir, "run"), file = Path.Combine(_dir, "policy.onnx");
+        Assert.That(CliRunner.Run("export", "--run", run, "--checkpoint", "latest", "--out", file).ExitCode, Is.Zero);
+        foreach (int step in new[] { 2, 5 })
+        {
+            string fromRun = Path.Combine(_dir, $"run-{step}.png"), fromOnnx = Path.Combine(_dir, $"onnx-{step}.png");
+            var a = CliRunner.Run("record", "--run", run, "--checkpoint", "latest", "--seed", "3", "--png", "--at-step", $"{step}", "--out", fromRun);
+            var b = CliRunner.Run("record", "--onnx", file, "--seed", "3", "--png", "--at-step", $"{step}", "--out", fromOnnx);
+            Assert.That(a.ExitCode, Is.Zero, a.Error);
+            Assert.That(b.ExitCode, Is.Zero, b.Error);
+            Assert.That(File.ReadAllBytes(fromOnnx), Is.EqualTo(File.ReadAllBytes(fromRun)), $"frame at step {step}, status line included");
+        }
+    }
+
     [Test]
     public void Export_of_an_lstm_run_is_refused_with_the_reason()
     {
