@@ -38,6 +38,7 @@ public static class DeepRlCli
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(BenchmarkCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
+        root.Subcommands.Add(BenchInferenceCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
 
         var parse = root.Parse(args);

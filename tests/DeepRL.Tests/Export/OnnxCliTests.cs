@@ -78,6 +78,18 @@ public class OnnxCliTests
     }
 
     [Test]
+    public void Bench_inference_measures_torchsharp_and_the_export_side_by_side()
+    {
+        var trained = CliRunner.Run("train", "--algo", "ppo", "--env", "CartPole-v1", "--steps", "512", "--seed", "2", "--out", _dir, "--name", "run",
+            "--no-progress", "--eval-every", "0", "--final-eval-episodes", "0", "--set", "num_envs=4", "--set", "num_steps=64");
+        Assert.That(trained.ExitCode, Is.Zero, trained.Output + trained.Error);
+        var bench = CliRunner.Run("bench-inference", "--run", Path.Combine(_dir, "run"), "--batch", "32", "--seconds", "0.02", "--repeats", "1");
+        Assert.That(bench.ExitCode, Is.Zero, bench.Error);
+        Assert.That(bench.Output, Does.Match(@"latency, 1 observation \(µs, lower is better\)\s*│\s*[\d.]+\s*│\s*[\d.]+"));
+        Assert.That(bench.Output, Does.Match(@"throughput, batch 32 \(obs/s\)\s*│\s*[\d,]+\s*│\s*[\d,]+"));
+    }
+
+    [Test]
     public void Eval_names_a_missing_or_foreign_policy_file()
     {
         var missing = CliRunner.Run("eval", "--onnx", Path.Combine(_dir, "nope.onnx"));
