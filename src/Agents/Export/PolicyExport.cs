@@ -29,9 +29,6 @@ public sealed record ExportSource(string EnvId, IReadOnlyDictionary<string, stri
 /// </summary>
 public static class PolicyExport
 {
-    /// <summary>Tests turn the LSTM graph on to check it against the NumPy evaluator and to track the TorchSharp mismatch.</summary>
-    internal static bool LstmExportEnabled { get; set; }
-
     /// <summary>The ONNX opset of exported files.</summary>
     public const int Opset = OnnxGraphBuilder.Opset;
 
@@ -77,13 +74,6 @@ public static class PolicyExport
                     }
                     GreedyDiscrete(g, PolicyFile.QValues, mask);
                     break;
-                case ActorCritic { IsRecurrent: true } when !LstmExportEnabled:
-                    // The ONNX graph below follows the textbook LSTM (PyTorch's equations, ONNX's operator, checked against
-                    // a NumPy evaluator), but TorchSharp's LSTM forward does not reproduce those equations from its own
-                    // named parameters (see docs/deployment.md): an export would not act like the agent, so none is written.
-                    throw new NotSupportedException("LSTM policies cannot be exported to ONNX yet: TorchSharp's LSTM step does not match " +
-                                                    "the standard LSTM equations of its parameters, so the file would not reproduce the agent's actions. " +
-                                                    "Export an MLP or CNN policy.");
                 case ActorCritic ac:
                     policy = ac.IsRecurrent ? "lstm" : TorsoName(ac.ActorTorso);
                     lstmHidden = ac.LstmHidden;
@@ -188,19 +178,18 @@ public static class PolicyExport
     /// One step of the single-layer LSTM with ONNX's LSTM operator. ONNX orders the gates i, o, f, c; PyTorch and
     /// TorchSharp i, f, g(=c), o: the weight blocks are reordered. B is [W_b, R_b] (both biases, as in PyTorch).
     /// </summary>
-    private static string Lstm(OnnxGraphBuilder g, LSTM lstm, string features, int hidden, string hIn, string cIn)
+    private static string Lstm(OnnxGraphBuilder g, LstmLayer lstm, string features, int hidden, string hIn, string cIn)
     {
-        var p = lstm.named_parameters().ToDictionary(x => x.name, x => x.parameter);
         float[] Reorder(Tensor t)
         {
             var v = t.detach().cpu().contiguous().data<float>().ToArray();
             int block = v.Length / 4;
             return [.. v.AsSpan(0, block), .. v.AsSpan(3 * block, block), .. v.AsSpan(block, block), .. v.AsSpan(2 * block, block)];
         }
-        long inputSize = p["weight_ih_l0"].shape[1];
-        string w = g.Weights("lstm_w", Reorder(p["weight_ih_l0"]), 1, 4 * hidden, inputSize);
-        string r = g.Weights("lstm_r", Reorder(p["weight_hh_l0"]), 1, 4 * hidden, hidden);
-        string b = g.Weights("lstm_b", [.. Reorder(p["bias_ih_l0"]), .. Reorder(p["bias_hh_l0"])], 1, 8 * hidden);
+        long inputSize = lstm.WeightIh.shape[1];
+        string w = g.Weights("lstm_w", Reorder(lstm.WeightIh), 1, 4 * hidden, inputSize);
+        string r = g.Weights("lstm_r", Reorder(lstm.WeightHh), 1, 4 * hidden, hidden);
+        string b = g.Weights("lstm_b", [.. Reorder(lstm.BiasIh), .. Reorder(lstm.BiasHh)], 1, 8 * hidden);
         string sequence = g.Node1("Reshape", features, g.Int64s("seq_shape", 1, -1, inputSize)); // [seq 1, batch, features]
         var outputs = g.Node("LSTM", [sequence, w, r, b, "", hIn, cIn], [g.Unique("lstm_y"), PolicyFile.HiddenOut, PolicyFile.CellOut],
             attributes: [OnnxGraphBuilder.Int("hidden_size", hidden)]);

@@ -19,7 +19,7 @@ public sealed class ActorCritic : nn.Module
 {
     private readonly Module<Tensor, Tensor> actorTorso;
     private readonly Module<Tensor, Tensor>? criticTorso;
-    private readonly LSTM? lstm;
+    private readonly LstmLayer? lstm;
     private readonly Linear actorHead;
     private readonly Linear criticHead;
     private readonly Parameter? logStd;
@@ -37,7 +37,7 @@ public sealed class ActorCritic : nn.Module
             (criticTorso, _) = NetworkFactory.Torso(torsoKind, observationShape, hidden, tanh);
         if (IsRecurrent)
         {
-            lstm = LSTM(features, lstmHidden);
+            lstm = new LstmLayer(features, lstmHidden);
             LstmHidden = lstmHidden;
             features = lstmHidden;
         }
@@ -72,7 +72,7 @@ public sealed class ActorCritic : nn.Module
 
     internal Module<Tensor, Tensor>? CriticTorso => criticTorso;
 
-    internal LSTM? Lstm => lstm;
+    internal LstmLayer? Lstm => lstm;
 
     internal Linear ActorHead => actorHead;
 
@@ -95,9 +95,8 @@ public sealed class ActorCritic : nn.Module
             return (actorHead.forward(features), criticHead.forward(criticFeatures).squeeze(-1), null, null);
         }
         var keep = starts!.neg().add(Scalars.One).view(1, -1, 1);
-        var (output, hn, cn) = lstm.forward(features.unsqueeze(0), (h! * keep, c! * keep));
-        var x = output.squeeze(0);
-        return (actorHead.forward(x), CriticOnLstm(x), hn, cn);
+        var (hn, cn) = lstm.Step(features, (h! * keep)[0], (c! * keep)[0]);
+        return (actorHead.forward(hn), CriticOnLstm(hn), hn.unsqueeze(0), cn.unsqueeze(0));
     }
 
     /// <summary>
@@ -113,8 +112,9 @@ public sealed class ActorCritic : nn.Module
         for (long k = 0; k < t; k++)
         {
             var keep = starts[k].neg().add(Scalars.One).view(1, -1, 1);
-            (var output, h, c) = lstm!.forward(features[k].unsqueeze(0), (h * keep, c * keep));
-            outputs.Add(output.squeeze(0));
+            var (hk, ck) = lstm!.Step(features[k], (h * keep)[0], (c * keep)[0]);
+            (h, c) = (hk.unsqueeze(0), ck.unsqueeze(0));
+            outputs.Add(hk);
         }
         var x = stack(outputs).reshape(t * b, -1);
         return (actorHead.forward(x), CriticOnLstm(x));

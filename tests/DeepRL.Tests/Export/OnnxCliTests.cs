@@ -19,6 +19,7 @@ public class OnnxCliTests
     [TestCase("ppo", "CartPole-v1", "num_envs=4", "net_arch=16")]
     [TestCase("dqn", "MinAtar/Breakout-v1", "learning_starts=500", "net_arch=32")]
     [TestCase("ppo", "TicTacToe-v0", "net_arch=16")]
+    [TestCase("ppo", "CartPole-Masked-v1", "policy=lstm", "lstm_hidden=8")]
     public void Eval_of_an_exported_run_gives_exactly_the_returns_of_eval_of_the_run(string algo, string env, params string[] hyperparameters)
     {
         var train = new List<string> { "train", "--algo", algo, "--env", env, "--steps", "3000", "--seed", "2", "--out", _dir, "--name", "run",
@@ -62,31 +63,6 @@ public class OnnxCliTests
             Assert.That(b.ExitCode, Is.Zero, b.Error);
             Assert.That(File.ReadAllBytes(fromOnnx), Is.EqualTo(File.ReadAllBytes(fromRun)), $"frame at step {step}, status line included");
         }
-    }
-
-    [Test]
-    public void Export_of_an_lstm_run_is_refused_with_the_reason()
-    {
-        var trained = CliRunner.Run("train", "--algo", "ppo", "--env", "CartPole-Masked-v1", "--policy", "lstm", "--steps", "512", "--seed", "2",
-            "--out", _dir, "--name", "lstm", "--no-progress", "--eval-every", "0", "--final-eval-episodes", "0", "--set", "num_envs=4", "--set", "num_steps=64");
-        Assert.That(trained.ExitCode, Is.Zero, trained.Output + trained.Error);
-        string file = Path.Combine(_dir, "policy.onnx");
-        var exported = CliRunner.Run("export", "--run", Path.Combine(_dir, "lstm"), "--out", file);
-        Assert.That(exported.ExitCode, Is.Not.Zero);
-        Assert.That(exported.Error, Does.Contain("cannot be exported: LSTM policies cannot be exported to ONNX yet"));
-        Assert.That(File.Exists(file), Is.False);
-    }
-
-    [Test]
-    public void Bench_inference_measures_torchsharp_and_the_export_side_by_side()
-    {
-        var trained = CliRunner.Run("train", "--algo", "ppo", "--env", "CartPole-v1", "--steps", "512", "--seed", "2", "--out", _dir, "--name", "run",
-            "--no-progress", "--eval-every", "0", "--final-eval-episodes", "0", "--set", "num_envs=4", "--set", "num_steps=64");
-        Assert.That(trained.ExitCode, Is.Zero, trained.Output + trained.Error);
-        var bench = CliRunner.Run("bench-inference", "--run", Path.Combine(_dir, "run"), "--batch", "32", "--seconds", "0.02", "--repeats", "1");
-        Assert.That(bench.ExitCode, Is.Zero, bench.Error);
-        Assert.That(bench.Output, Does.Match(@"latency, 1 observation \(µs, lower is better\)\s*│\s*[\d.]+\s*│\s*[\d.]+"));
-        Assert.That(bench.Output, Does.Match(@"throughput, batch 32 \(obs/s\)\s*│\s*[\d,]+\s*│\s*[\d,]+"));
     }
 
     [Test]

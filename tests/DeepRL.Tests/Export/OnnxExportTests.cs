@@ -43,7 +43,10 @@ public class OnnxExportTests
         yield return Case("ppo", "Pendulum-v1", "PPO MLP continuous", "net_arch=16");
         yield return Case("ppo", "MinAtar/Freeway-v1", "PPO CNN", "net_arch=32");
         yield return Case("ppo", "TicTacToe-v0", "PPO MLP masked", "net_arch=32");
+        yield return Case("ppo", "CartPole-Masked-v1", "PPO LSTM", "policy=lstm", "lstm_hidden=8", "net_arch=16");
+        yield return Case("ppo", "MinAtar/Breakout-v1", "PPO CNN-LSTM", "policy=lstm", "lstm_hidden=16", "net_arch=32");
         yield return Case("a2c", "CartPole-v1", "A2C MLP", "net_arch=16");
+        yield return Case("a2c", "CartPole-Masked-v1", "A2C LSTM", "policy=lstm", "lstm_hidden=8", "net_arch=8");
         yield return Case("a2c", "Pendulum-v1", "A2C MLP continuous", "net_arch=16");
         yield return Case("a3c", "MinAtar/Asterix-v1", "A3C CNN", "workers=1", "net_arch=32");
     }
@@ -100,48 +103,6 @@ public class OnnxExportTests
             Assert.That(numpy[PolicyFile.Action].Select(a => (long)a), Is.EqualTo(ort.DiscreteActions), "greedy actions: NumPy vs ONNX Runtime");
 
         AssertSameGreedyActions(agent, policy, envId, obsSize);
-    }
-
-    /// <summary>
-    /// LSTM export is refused (TorchSharp's LSTM step does not follow the standard equations of its parameters, so the
-    /// file would not act like the agent); the graph it would write is still a standard ONNX LSTM: checked here against
-    /// the NumPy evaluator, so enabling it later needs only the TorchSharp side.
-    /// </summary>
-    [Test]
-    public void Lstm_policies_are_refused_by_name_and_their_graph_is_a_standard_onnx_lstm()
-    {
-        var options = TrainingHarness.Options("CartPole-Masked-v1", "ppo", seed: 3, ["policy=lstm", "lstm_hidden=8", "net_arch=16"]);
-        using var env = EnvRegistry.Default.Make("CartPole-Masked-v1");
-        var (agent, _) = AgentCatalog.Create(options, env.ObservationSpace, env.ActionSpace, CPU);
-        using var _ = agent;
-        string file = Path.Combine(_dir, "policy.onnx");
-        var source = new ExportSource("CartPole-Masked-v1", options.EnvOptions, "ppo", 0, false);
-        var refused = Assert.Throws<NotSupportedException>(() => PolicyExport.Export(agent, source, file));
-        Assert.That(refused!.Message, Does.Contain("LSTM policies cannot be exported").And.Contain("Export an MLP or CNN policy"));
-        Assert.That(File.Exists(file), Is.False, "nothing half-written");
-
-        PolicyExport.LstmExportEnabled = true;
-        try
-        {
-            PolicyExport.Export(agent, source, file);
-        }
-        finally
-        {
-            PolicyExport.LstmExportEnabled = false;
-        }
-        using var policy = OnnxPolicy.Load(file);
-        Assert.That(policy.IsRecurrent && policy.LstmHidden == 8, Is.True);
-        var batch = Observations(env, Samples, seed: 11);
-        var recurrent = RandomState(8)!.Value;
-        var state = policy.InitialState(Samples);
-        recurrent.H.CopyTo(state.H, 0);
-        recurrent.C.CopyTo(state.C, 0);
-        var ort = policy.Run(batch.Observations, Samples, default, state);
-        var numpy = NumpyOutputs(file, batch, env, recurrent);
-        AssertClose(numpy[PolicyFile.Logits], ort.Scores, "logits: NumPy vs ONNX Runtime");
-        AssertClose(numpy[PolicyFile.Value], ort.Values!, "value: NumPy vs ONNX Runtime");
-        AssertClose(numpy[PolicyFile.HiddenOut], state.H, "h_out: NumPy vs ONNX Runtime");
-        AssertClose(numpy[PolicyFile.CellOut], state.C, "c_out: NumPy vs ONNX Runtime");
     }
 
     /// <summary>The agent and the exported file act in lockstep on one env for 1,000 steps: every action equal.</summary>
