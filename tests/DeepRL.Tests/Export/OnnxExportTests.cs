@@ -48,7 +48,12 @@ public class OnnxExportTests
         yield return Case("a2c", "CartPole-v1", "A2C MLP", "net_arch=16");
         yield return Case("a2c", "CartPole-Masked-v1", "A2C LSTM", "policy=lstm", "lstm_hidden=8", "net_arch=8");
         yield return Case("a2c", "Pendulum-v1", "A2C MLP continuous", "net_arch=16");
+        yield return Case("ppo", "Pendulum-v1", "PPO LSTM continuous", "policy=lstm", "lstm_hidden=8", "net_arch=16");
+        yield return Case("ppo", "TicTacToe-v0", "PPO LSTM masked", "policy=lstm", "lstm_hidden=8", "net_arch=16");
+        yield return Case("a2c", "MinAtar/SpaceInvaders-v1", "A2C CNN", "net_arch=32");
         yield return Case("a3c", "MinAtar/Asterix-v1", "A3C CNN", "workers=1", "net_arch=32");
+        yield return Case("a3c", "Pendulum-v1", "A3C MLP continuous", "workers=1", "net_arch=16");
+        yield return Case("a3c", "CartPole-Masked-v1", "A3C LSTM", "workers=1", "policy=lstm", "lstm_hidden=8", "net_arch=8");
     }
 
     private static TestCaseData Case(string algo, string env, string name, params string[] hyperparameters) =>
