@@ -66,6 +66,29 @@ public class OnnxCliTests
     }
 
     [Test]
+    public void Watch_plays_an_exported_policy_in_a_window()
+    {
+        var trained = CliRunner.Run("train", "--algo", "ppo", "--env", "CartPole-v1", "--steps", "512", "--seed", "2", "--out", _dir, "--name", "run",
+            "--no-progress", "--eval-every", "0", "--final-eval-episodes", "0", "--set", "num_envs=4", "--set", "num_steps=64");
+        Assert.That(trained.ExitCode, Is.Zero, trained.Output + trained.Error);
+        string file = Path.Combine(_dir, "policy.onnx");
+        Assert.That(CliRunner.Run("export", "--run", Path.Combine(_dir, "run"), "--out", file).ExitCode, Is.Zero);
+        using var xvfb = Rendering.VirtualDisplay.Start();
+        string? previous = Environment.GetEnvironmentVariable("DISPLAY");
+        Rendering.VirtualDisplay.SetDisplay(xvfb.Display);
+        try
+        {
+            var r = CliRunner.Run("watch", "--onnx", file, "--episodes", "1", "--fps", "240", "--seed", "1");
+            Assert.That(r.ExitCode, Is.Zero, r.Error);
+            Assert.That(r.Output, Does.Contain("watched 1 episode(s) of CartPole-v1"));
+        }
+        finally
+        {
+            Rendering.VirtualDisplay.SetDisplay(previous);
+        }
+    }
+
+    [Test]
     public void Eval_names_a_missing_or_foreign_policy_file()
     {
         var missing = CliRunner.Run("eval", "--onnx", Path.Combine(_dir, "nope.onnx"));
