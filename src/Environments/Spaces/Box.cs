@@ -112,16 +112,33 @@ public sealed class Box : Space
         int i = 0, width = Vector<uint>.Count;
         if (from.Length >= width)
         {
+            // Bounds were checked above: unchecked loads and stores let the loop run at copy speed.
+            ref uint src = ref MemoryMarshal.GetReference(from);
+            ref uint dst = ref MemoryMarshal.GetReference(to);
             var min = new Vector<uint>(uint.MaxValue);
             var max = Vector<uint>.Zero;
-            for (; i + width <= from.Length; i += width)
+            if (_lowBits == 0)
             {
-                var v = new Vector<uint>(from.Slice(i, width));
-                v.CopyTo(to.Slice(i, width));
-                min = SimdVector.Min(min, v);
-                max = SimdVector.Max(max, v);
+                // A low bound of 0 holds for every non-negative float: only the maximum matters.
+                for (; i + width <= from.Length; i += width)
+                {
+                    var v = SimdVector.LoadUnsafe(ref src, (nuint)i);
+                    v.StoreUnsafe(ref dst, (nuint)i);
+                    max = SimdVector.Max(max, v);
+                }
             }
-            inside = SimdVector.GreaterThanOrEqualAll(min, new Vector<uint>(_lowBits)) && SimdVector.LessThanOrEqualAll(max, new Vector<uint>(_highBits));
+            else
+            {
+                for (; i + width <= from.Length; i += width)
+                {
+                    var v = SimdVector.LoadUnsafe(ref src, (nuint)i);
+                    v.StoreUnsafe(ref dst, (nuint)i);
+                    max = SimdVector.Max(max, v);
+                    min = SimdVector.Min(min, v);
+                }
+            }
+            inside = SimdVector.LessThanOrEqualAll(max, new Vector<uint>(_highBits))
+                     && (_lowBits == 0 || SimdVector.GreaterThanOrEqualAll(min, new Vector<uint>(_lowBits)));
         }
         for (; i < from.Length; i++)
         {
