@@ -146,22 +146,22 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
     /// replay storage that trust it (uint8 planes, normalizers); a state with no valid action has no policy to sample
     /// (its masked logits are all −∞). Each stops the step with a message naming the env, its episode step and the fix.
     /// Unless the subclass checked each observation as it wrote it, the observations of the whole range are checked in
-    /// one vectorized pass; per env, rewards and the final observations of envs that finished an episode.
+    /// one vectorized pass, and the final observations of envs that finished an episode; rewards are checked as
+    /// <see cref="Record"/> stores them.
     /// </summary>
     private void CheckRange(int start, int end, bool afterStep)
     {
         var space = SingleObservationSpace;
-        if (afterStep)
+        bool checkedAsWritten = ChecksObservationsAsWritten;
+        if (afterStep && !checkedAsWritten)
         {
             for (int i = start; i < end; i++)
             {
-                if (!float.IsFinite(Rewards[i]))
-                    throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({Rewards[i]}) in env {i} at step {FinishedOrRunningLength(i)} of its episode; check the environment's reward computation.");
-                if (!ChecksObservationsAsWritten && HasFinalObservation[i] && space.FirstInvalid(FinalObservationRow(i)) is int k and >= 0)
+                if (HasFinalObservation[i] && space.FirstInvalid(FinalObservationRow(i)) is int k and >= 0)
                     throw InvalidObservation(FinalObservations, i, k, "Step", FinishedEpisodeLengths[i], "final observation");
             }
         }
-        int bad = ChecksObservationsAsWritten ? -1 : space.FirstInvalid(Observations.AsSpan(start * ObsSize, (end - start) * ObsSize));
+        int bad = checkedAsWritten ? -1 : space.FirstInvalid(Observations.AsSpan(start * ObsSize, (end - start) * ObsSize));
         if (bad >= 0)
         {
             int i = start + bad / ObsSize;
@@ -203,8 +203,6 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         }
     }
 
-    private int FinishedOrRunningLength(int i) => HasFinalObservation[i] ? FinishedEpisodeLengths[i] : RunningLengths[i];
-
     private string EnvName => Spec?.Id is string id ? $"Environment {id}" : "The environment";
 
     /// <summary>Resets envs [start, end) and writes their observations; env i gets <c>seed + i</c> when seeded.</summary>
@@ -216,6 +214,9 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
     /// <summary>Records reward and episode bookkeeping for env i; returns true when its episode ended.</summary>
     protected bool Record(int i, float reward, bool terminated, bool truncated)
     {
+        // Checked here, while the reward is in a register: a NaN or ∞ reward poisons training silently.
+        if (!float.IsFinite(reward))
+            throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({reward}) in env {i} at step {RunningLengths[i] + 1} of its episode; check the environment's reward computation.");
         Rewards[i] = reward;
         Terminated[i] = terminated;
         Truncated[i] = truncated;
