@@ -55,6 +55,7 @@ public static class NetworkFactory
         int width;
         if (kind == PolicyKind.Cnn)
         {
+            Torch.NnpackSwitch.DisableWhereUnsupported();
             int c = observationShape[0], h = observationShape[1], w = observationShape[2];
             int pad = ConvPadding(observationShape);
             layers.Add(("conv", Conv2d(c, 16, 3, stride: 1, padding: pad)));
