@@ -20,6 +20,7 @@ public sealed class OnnxPolicy : IDisposable
     private readonly long[] _obsShape;
     private readonly string _scoresName;
     private readonly bool _hasValue;
+    private bool[] _allValid = []; // the mask of a caller that passes none, reused while the batch size stays
 
     private OnnxPolicy(InferenceSession session, string path)
     {
@@ -161,7 +162,8 @@ public sealed class OnnxPolicy : IDisposable
             if (AcceptsActionMask)
             {
                 // A caller without masks allows every action.
-                var masks = actionMasks.IsEmpty ? Enumerable.Repeat(true, count * _actions).ToArray() : actionMasks.ToArray();
+                if (actionMasks.IsEmpty && _allValid.Length != count * _actions) _allValid = Enumerable.Repeat(true, count * _actions).ToArray();
+                var masks = actionMasks.IsEmpty ? _allValid : actionMasks.ToArray();
                 inputs[PolicyFile.ActionMask] = OrtValue.CreateTensorValueFromMemory(masks, [count, _actions]);
             }
             if (state is not null)

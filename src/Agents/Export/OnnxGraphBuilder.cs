@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Onnx;
 
 namespace DeepRL.Agents.Export;
@@ -96,12 +95,6 @@ internal sealed class OnnxGraphBuilder
         a.Ints.AddRange(values);
         return a;
     }
-
-    public static AttributeProto Float(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    public static AttributeProto String(string name, string value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     public ModelProto Model(IReadOnlyDictionary<string, string> metadata, string producerVersion)
     {
