@@ -215,8 +215,7 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
     protected bool Record(int i, float reward, bool terminated, bool truncated)
     {
         // Checked here, while the reward is in a register: a NaN or ∞ reward poisons training silently.
-        if (!float.IsFinite(reward))
-            throw new NonFiniteValueException($"{EnvName} returned a non-finite reward ({reward}) in env {i} at step {RunningLengths[i] + 1} of its episode; check the environment's reward computation.");
+        if (!float.IsFinite(reward)) throw NonFiniteReward(i, reward);
         Rewards[i] = reward;
         Terminated[i] = terminated;
         Truncated[i] = truncated;
@@ -233,6 +232,11 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         }
         return done;
     }
+
+    // Kept out of Record so that Record stays small enough to inline into each subclass's step loop.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private NonFiniteValueException NonFiniteReward(int i, float reward) =>
+        new($"{EnvName} returned a non-finite reward ({reward}) in env {i} at step {RunningLengths[i] + 1} of its episode; check the environment's reward computation.");
 
     /// <inheritdoc/>
     public virtual string? SnapshotBlocker => null;
