@@ -7,10 +7,15 @@ namespace DeepRL.Environments;
 /// <param name="RewardThreshold">Mean return at which the task counts as solved, or null.</param>
 /// <param name="Description">One line for <c>deeprl envs</c>.</param>
 /// <param name="Family">Group name used by listings and rendering examples.</param>
+/// <param name="MaxEpisodeStepsFor">
+/// When the time limit depends on the options (a T-maze's corridor length), computes it from them after the factory
+/// built the env; null when <paramref name="MaxEpisodeSteps"/> holds for every option.
+/// </param>
 public sealed record EnvSpec(
     string Id,
     Func<EnvOptions, IEnvironment> Factory,
     int? MaxEpisodeSteps = null,
     double? RewardThreshold = null,
     string Description = "",
-    string Family = "custom");
+    string Family = "custom",
+    Func<EnvOptions, int?>? MaxEpisodeStepsFor = null);

@@ -163,6 +163,40 @@ public sealed class GridMap
         return Parse(reader.ReadToEnd(), name);
     }
 
+    /// <summary>The corridor length of the shipped T-maze map (<c>TMaze.txt</c>).</summary>
+    public const int DefaultTMazeLength = 5;
+
+    /// <summary>The longest corridor <see cref="TMaze"/> builds (the one-hot observation has 5·(length+2)+2 values).</summary>
+    public const int MaxTMazeLength = 10_000;
+
+    /// <summary>
+    /// A T-maze whose corridor has <paramref name="length"/> cells from the start to the junction (Bakker 2002): the cue
+    /// is shown in the first observation only, so the agent must carry it for <paramref name="length"/> − 1 moves. The
+    /// step penalty is scaled (−0.05/length per step) so the best return stays above the 0.9 threshold at every length,
+    /// and the time limit (2·length + 20) leaves room to explore; length 5 is the shipped map.
+    /// </summary>
+    public static GridMap TMaze(int length)
+    {
+        if (length is < 2 or > MaxTMazeLength)
+            throw new ArgumentException($"T-maze length={length} is out of range: the corridor needs 2 to {MaxTMazeLength} cells.");
+        string wall = new('#', length + 2);
+        string text = string.Join('\n',
+            "description: memory task, the first observation's cue names the rewarding arm",
+            "goal_reward: 1",
+            "wrong_goal_reward: -1",
+            FormattableString.Invariant($"step_reward: {-0.05 / length:R}"),
+            "cue_steps: 1",
+            FormattableString.Invariant($"max_steps: {2 * length + 20}"),
+            "reward_threshold: 0.9",
+            "---",
+            wall,
+            new string('#', length) + "1#",
+            "#S" + new string('.', length - 1) + "#",
+            new string('#', length) + "2#",
+            wall);
+        return Parse(text, $"TMaze-{length}");
+    }
+
     public static IReadOnlyList<string> BuiltInNames =>
         typeof(GridMap).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith("DeepRL.Environments.GridWorlds.Maps.", StringComparison.Ordinal))

@@ -68,8 +68,6 @@ public sealed class EnvRegistry
     {
         var spec = GetSpec(id);
         options ??= EnvOptions.None;
-        int? limit = spec.MaxEpisodeSteps;
-        if (options.Values.ContainsKey("max_episode_steps")) limit = options.GetInt("max_episode_steps", 0);
         IEnvironment env;
         try
         {
@@ -81,6 +79,8 @@ public sealed class EnvRegistry
             throw new EnvironmentException($"Environment {id} could not be created: its constructor threw {ex.GetType().Name}: {ex.Message.TrimEnd('.')}. " +
                                            "Fix the environment's code (run with --verbose for the stack trace).", ex);
         }
+        int? limit = spec.MaxEpisodeStepsFor?.Invoke(options) ?? spec.MaxEpisodeSteps;
+        if (options.Values.ContainsKey("max_episode_steps")) limit = options.GetInt("max_episode_steps", 0);
         options.ThrowIfUnused(id);
         env.Spec = spec with { MaxEpisodeSteps = limit };
         return limit is int l and > 0 ? new TimeLimit(env, l) : env;
@@ -151,7 +151,6 @@ public sealed class EnvRegistry
                  {
                      ("Empty-8x8", "GridWorld-Empty-8x8"), ("FourRooms", "GridWorld-FourRooms"),
                      ("CliffWalking", "GridWorld-CliffWalking"), ("FrozenLake-8x8", "GridWorld-FrozenLake-8x8"),
-                     ("TMaze", "GridWorld-TMaze"),
                  })
         {
             var map = GridMap.BuiltIn(mapName);
@@ -160,6 +159,14 @@ public sealed class EnvRegistry
             r.Register(new EnvSpec($"{id}-Image-v0", o => new GridWorld(map, ParseMode(o, GridObservation.Image)),
                 map.MaxSteps, map.RewardThreshold, map.Description + " (C×H×W image obs)", "gridworld"));
         }
+        // The T-maze takes its corridor length as an option (length=5 is the shipped map): memory length is the knob.
+        var tmaze = GridMap.BuiltIn("TMaze");
+        r.Register(new EnvSpec("GridWorld-TMaze-v0", o => new GridWorld(TMazeMap(o), ParseMode(o, GridObservation.OneHot)),
+            tmaze.MaxSteps, tmaze.RewardThreshold, tmaze.Description + " (one-hot obs; obs=coords|image; length=N corridor cells)", "gridworld",
+            o => TMazeMap(o).MaxSteps));
+        r.Register(new EnvSpec("GridWorld-TMaze-Image-v0", o => new GridWorld(TMazeMap(o), ParseMode(o, GridObservation.Image)),
+            tmaze.MaxSteps, tmaze.RewardThreshold, tmaze.Description + " (C×H×W image obs; length=N corridor cells)", "gridworld",
+            o => TMazeMap(o).MaxSteps));
         foreach (var (game, description) in new[]
                  {
                      ("Asterix", "collect gold, dodge enemies"), ("Breakout", "bounce the ball into bricks"),
@@ -177,6 +184,12 @@ public sealed class EnvRegistry
             }
         }
         return r;
+    }
+
+    private static GridMap TMazeMap(EnvOptions o)
+    {
+        int length = o.GetInt("length", GridMap.DefaultTMazeLength);
+        return length == GridMap.DefaultTMazeLength ? GridMap.BuiltIn("TMaze") : GridMap.TMaze(length);
     }
 
     private static GridObservation ParseMode(EnvOptions o, GridObservation fallback) =>

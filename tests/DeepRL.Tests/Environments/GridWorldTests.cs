@@ -140,6 +140,48 @@ public class GridWorldTests
         Assert.That((r.Terminated, r.Reward), Is.EqualTo((true, -1f)));
     }
 
+    [TestCase(2)]
+    [TestCase(20)]
+    [TestCase(100)]
+    public void TMaze_length_option_sets_the_corridor_the_time_limit_and_keeps_the_cue_to_the_first_observation(int length)
+    {
+        using var env = EnvRegistry.Default.Make("GridWorld-TMaze-v0", EnvOptions.Parse([$"length={length}"]));
+        var grid = DeepRL.Environments.Wrappers.Wrapper.Find<GridWorld>(env)!;
+        Assert.That((grid.Map.Height, grid.Map.Width), Is.EqualTo((5, length + 2)));
+        Assert.That(env.Spec!.MaxEpisodeSteps, Is.EqualTo(2 * length + 20));
+        Assert.That(env.ObservationSpace.FlatSize, Is.EqualTo(5 * (length + 2) + 2));
+        for (int seed = 0; seed < 4; seed++)
+        {
+            var obs = env.Reset(seed).Observation;
+            int cueOffset = 5 * (length + 2);
+            Assert.That(obs[cueOffset + grid.TrueCue - 1], Is.EqualTo(1f));
+            float total = 0;
+            StepResult r = default!;
+            for (int i = 0; i < length - 1; i++)
+            {
+                r = env.Step(Right);
+                total += r.Reward;
+                Assert.That(r.Observation[cueOffset] + r.Observation[cueOffset + 1], Is.Zero);
+                Assert.That(r.Done, Is.False, "the junction is length − 1 moves from the start");
+            }
+            r = env.Step(grid.TrueCue == 1 ? Up : Down);
+            total += r.Reward;
+            Assert.That((r.Terminated, r.Reward), Is.EqualTo((true, 1f)));
+            Assert.That(total, Is.GreaterThan(0.9f), "the best return clears the threshold at every length");
+        }
+    }
+
+    [Test]
+    public void TMaze_default_length_is_the_shipped_map_and_a_bad_length_is_refused_with_the_range()
+    {
+        var generated = GridMap.TMaze(GridMap.DefaultTMazeLength);
+        var shipped = GridMap.BuiltIn("TMaze");
+        Assert.That(generated.Tiles, Is.EqualTo(shipped.Tiles));
+        Assert.That((generated.MaxSteps, generated.StepReward, generated.RewardThreshold), Is.EqualTo((shipped.MaxSteps, shipped.StepReward, shipped.RewardThreshold)));
+        var ex = Assert.Throws<ArgumentException>(() => EnvRegistry.Default.Make("GridWorld-TMaze-v0", EnvOptions.Parse(["length=1"])));
+        Assert.That(ex!.Message, Does.Contain("length=1").And.Contain("2 to"));
+    }
+
     [Test]
     public void Image_observation_has_one_agent_pixel_and_walls_goal_planes()
     {
