@@ -1,3 +1,4 @@
+using DeepRL.Agents.Policies;
 using DeepRL.Agents.Networks;
 
 namespace DeepRL.Agents.A2c;
@@ -44,7 +45,7 @@ public abstract record ActorCriticConfig
     /// <summary>Normalize advantages within each update (SB3's normalize_advantage).</summary>
     public bool NormAdv { get; init; }
 
-    /// <summary>Network: auto, mlp, cnn or lstm.</summary>
+    /// <summary>Network: auto, mlp, cnn, lstm or transformer.</summary>
     public PolicyKind Policy { get; init; } = PolicyKind.Auto;
 
     /// <summary>Hidden sizes of the torso (MLP) or the dense layers after the convolution (CNN).</summary>
@@ -55,6 +56,21 @@ public abstract record ActorCriticConfig
 
     /// <summary>LSTM hidden size (policy lstm).</summary>
     public int LstmHidden { get; init; } = 128;
+
+    /// <summary>Past observations of the episode the transformer attends to besides the current one (policy transformer).</summary>
+    public int ContextLength { get; init; } = 16;
+
+    /// <summary>Transformer blocks (policy transformer).</summary>
+    public int TransformerLayers { get; init; } = 1;
+
+    /// <summary>Attention heads per block (policy transformer).</summary>
+    public int TransformerHeads { get; init; } = 2;
+
+    /// <summary>Embedding width d_model (policy transformer); a multiple of transformer_heads.</summary>
+    public int TransformerDim { get; init; } = 64;
+
+    /// <summary>The transformer's shape from the hyperparameters above.</summary>
+    public TransformerSettings Transformer => new(ContextLength, TransformerLayers, TransformerHeads, TransformerDim);
 
     /// <summary>
     /// Whether the value loss trains the shared LSTM too (policy lstm). Off by default: only the policy gradient
@@ -74,6 +90,7 @@ public abstract record ActorCriticConfig
         Check(Optimizer is "rmsprop" or "rmsprop_tf" or "adam", $"optimizer must be rmsprop, rmsprop_tf or adam, got '{Optimizer}'.");
         Check(RmsAlpha is > 0 and < 1 && OptimizerEps > 0, "rms_alpha must be in (0, 1) and optimizer_eps positive.");
         Check(NetArch.All(h => h > 0) && LstmHidden > 0, "network sizes must be positive.");
+        if (Policy == PolicyKind.Transformer) Transformer.Validate();
     }
 
     protected static void Check(bool ok, string message)

@@ -19,7 +19,7 @@ public static class ActorCriticParts
             _ => throw new ArgumentException($"A2C/A3C support Discrete and Box action spaces, not {actionSpace}."),
         };
         return new ActorCritic(kind, observationSpace.Shape, outputs, actionSpace is Box, c.NetArch, c.SharedTorso, c.LstmHidden, c.LogStdInit,
-            c.CriticTrainsLstm);
+            c.CriticTrainsLstm, c.Transformer);
     }
 
     /// <summary>rmsprop (PyTorch's, SB3's default for A2C), rmsprop_tf (TensorFlow's, as in the A3C paper) or adam.</summary>

@@ -48,7 +48,8 @@ public sealed class DqnAgent : IAgent, IExportablePolicy
         torch.set_num_threads(config.TorchThreads);
         torch.manual_seed(seed);
         var kind = NetworkFactory.Resolve(config.Policy, observationSpace.Shape);
-        if (kind == PolicyKind.Lstm) throw new ArgumentException("DQN supports policy mlp or cnn; the lstm policy is for PPO (--algo ppo).");
+        if (kind is PolicyKind.Lstm or PolicyKind.Transformer)
+            throw new ArgumentException($"DQN supports policy mlp or cnn; the {kind.ToString().ToLowerInvariant()} policy is for PPO, A2C and A3C (--algo ppo).");
         _online = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         _target = new QNetwork(kind, observationSpace.Shape, _actions, config.NetArch, config.Dueling).to(device);
         CopyWeights(_online, _target, tau: 1.0);

@@ -74,6 +74,9 @@ public static class PolicyExport
                     }
                     GreedyDiscrete(g, PolicyFile.QValues, mask);
                     break;
+                case ActorCritic { Transformer: not null }:
+                    throw new NotSupportedException("Transformer policies cannot be exported to ONNX yet (only mlp, cnn and lstm); " +
+                                                    "evaluate, watch and record the run with --run instead of --onnx.");
                 case ActorCritic ac:
                     policy = ac.IsRecurrent ? "lstm" : TorsoName(ac.ActorTorso);
                     lstmHidden = ac.LstmHidden;

@@ -12,8 +12,11 @@ public enum PolicyKind
     Mlp,
     Cnn,
 
-    /// <summary>MLP or CNN torso (by observation shape) followed by an LSTM (PPO only).</summary>
+    /// <summary>MLP or CNN torso (by observation shape) followed by an LSTM (PPO, A2C, A3C).</summary>
     Lstm,
+
+    /// <summary>MLP or CNN torso (by observation shape) followed by gated causal self-attention over the episode's recent observations (PPO, A2C, A3C).</summary>
+    Transformer,
 }
 
 /// <summary>Builds the torso networks shared by every agent.</summary>
@@ -26,9 +29,9 @@ public static class NetworkFactory
         return requested != PolicyKind.Auto ? requested : observationShape.Length == 3 ? PolicyKind.Cnn : PolicyKind.Mlp;
     }
 
-    /// <summary>The torso under a recurrent policy: CNN for images, MLP otherwise.</summary>
+    /// <summary>The torso under a memory (lstm, transformer): CNN for images, MLP otherwise.</summary>
     public static PolicyKind TorsoOf(PolicyKind kind, int[] observationShape) =>
-        kind == PolicyKind.Lstm ? (observationShape.Length == 3 ? PolicyKind.Cnn : PolicyKind.Mlp) : kind;
+        kind is PolicyKind.Lstm or PolicyKind.Transformer ? (observationShape.Length == 3 ? PolicyKind.Cnn : PolicyKind.Mlp) : kind;
 
     /// <summary>Orthogonal weights with the given gain and zero biases (the PPO implementation details of Huang et al. 2022).</summary>
     public static void OrthogonalInit(Module module, double gain)

@@ -50,7 +50,7 @@ public sealed class PpoAgent : IAgent, IExportablePolicy
         torch.manual_seed(seed);
         var kind = NetworkFactory.Resolve(config.Policy, observationSpace.Shape);
         _net = new ActorCritic(kind, observationSpace.Shape, actorOutputs, actionSpace is Box, config.NetArch, config.SharedTorso,
-            config.LstmHidden, config.LogStdInit);
+            config.LstmHidden, config.LogStdInit, transformerSettings: config.Transformer);
         _net.to(device);
         _optimizer = new AdamOptimizer(_net.parameters(), config.LearningRate, eps: 1e-5);
     }

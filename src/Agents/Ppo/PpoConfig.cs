@@ -1,3 +1,4 @@
+using DeepRL.Agents.Policies;
 using DeepRL.Agents.Networks;
 
 namespace DeepRL.Agents.Ppo;
@@ -61,7 +62,7 @@ public sealed record PpoConfig
     /// <summary>Stop the epochs early once approx-KL exceeds this (0 disables).</summary>
     public double TargetKl { get; init; }
 
-    /// <summary>Network: auto, mlp, cnn or lstm.</summary>
+    /// <summary>Network: auto, mlp, cnn, lstm or transformer.</summary>
     public PolicyKind Policy { get; init; } = PolicyKind.Auto;
 
     /// <summary>Hidden sizes of the torso (MLP) or the dense layers after the convolution (CNN).</summary>
@@ -72,6 +73,21 @@ public sealed record PpoConfig
 
     /// <summary>LSTM hidden size (policy lstm).</summary>
     public int LstmHidden { get; init; } = 128;
+
+    /// <summary>Past observations of the episode the transformer attends to besides the current one (policy transformer).</summary>
+    public int ContextLength { get; init; } = 16;
+
+    /// <summary>Transformer blocks (policy transformer).</summary>
+    public int TransformerLayers { get; init; } = 1;
+
+    /// <summary>Attention heads per block (policy transformer).</summary>
+    public int TransformerHeads { get; init; } = 2;
+
+    /// <summary>Embedding width d_model (policy transformer); a multiple of transformer_heads.</summary>
+    public int TransformerDim { get; init; } = 64;
+
+    /// <summary>The transformer's shape from the hyperparameters above.</summary>
+    public TransformerSettings Transformer => new(ContextLength, TransformerLayers, TransformerHeads, TransformerDim);
 
     /// <summary>Initial log standard deviation of the Gaussian policy (Box actions).</summary>
     public double LogStdInit { get; init; }
@@ -91,11 +107,13 @@ public sealed record PpoConfig
         Check(LearningRate > 0, "learning_rate must be positive.");
         Check(Gamma is >= 0 and <= 1 && GaeLambda is >= 0 and <= 1, "gamma and gae_lambda must be in [0, 1].");
         Check(NumMinibatches >= 1 && UpdateEpochs >= 1, "num_minibatches and update_epochs must be at least 1.");
-        Check(Policy == PolicyKind.Lstm ? NumMinibatches <= NumEnvs : NumMinibatches <= BatchSize,
-            $"num_minibatches ({NumMinibatches}) must not exceed {(Policy == PolicyKind.Lstm ? "num_envs (recurrent minibatches split envs)" : "num_envs × num_steps")}.");
+        bool recurrent = Policy is PolicyKind.Lstm or PolicyKind.Transformer;
+        Check(recurrent ? NumMinibatches <= NumEnvs : NumMinibatches <= BatchSize,
+            $"num_minibatches ({NumMinibatches}) must not exceed {(recurrent ? "num_envs (recurrent minibatches split envs)" : "num_envs × num_steps")}.");
         Check(ClipCoef > 0, "clip_coef must be positive.");
         Check(EntCoef >= 0 && VfCoef >= 0 && MaxGradNorm >= 0 && TargetKl >= 0, "ent_coef, vf_coef, max_grad_norm, target_kl must be ≥ 0.");
         Check(NetArch.All(h => h > 0) && LstmHidden > 0, "network sizes must be positive.");
+        if (Policy == PolicyKind.Transformer) Transformer.Validate();
         Check(TorchThreads >= 1, "torch_threads must be at least 1.");
     }
 }

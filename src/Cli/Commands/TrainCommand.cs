@@ -16,7 +16,7 @@ public static class TrainCommand
         var env = CommonOptions.Env(required: false);
         var envOptions = CommonOptions.EnvOptions();
         var algo = new Option<string>("--algo", "-a") { Description = $"Algorithm: {string.Join(", ", AgentCatalog.Algorithms)}", DefaultValueFactory = _ => "dqn" };
-        var policy = new Option<string?>("--policy") { Description = "Network: mlp, cnn or lstm (PPO, A2C, A3C) (default: chosen from the observation shape)" };
+        var policy = new Option<string?>("--policy") { Description = "Network: mlp, cnn, lstm or transformer (lstm and transformer: PPO, A2C, A3C) (default: chosen from the observation shape)" };
         var config = new Option<string?>("--config") { Description = "JSON file of hyperparameters (snake_case keys) layered over the per-env defaults" };
         var set = new Option<string[]>("--set") { Description = "Override one hyperparameter key=value (repeatable), e.g. --set learning_rate=0.001", DefaultValueFactory = _ => [] };
         var workers = new Option<int?>("--workers") { Description = "A3C actor-learner threads (default: one per core)" };

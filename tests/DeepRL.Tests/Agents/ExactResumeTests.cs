@@ -36,9 +36,14 @@ public class ExactResumeTests
 
     private static readonly string[] PpoLstm = ["total_timesteps=2048", "num_envs=4", "num_steps=32", "policy=lstm", "lstm_hidden=8", "net_arch=8", "update_epochs=2", "num_minibatches=2"];
 
+    private static readonly string[] PpoTransformer =
+        ["total_timesteps=2048", "num_envs=4", "num_steps=32", "policy=transformer", "context_length=4", "transformer_layers=2", "transformer_dim=8", "net_arch=8", "update_epochs=2", "num_minibatches=2"];
+
     private static readonly string[] A2c = ["total_timesteps=2000", "num_envs=4", "num_steps=5", "net_arch=16"];
 
     private static readonly string[] A3cOneWorker = ["total_timesteps=2000", "workers=1", "envs_per_worker=2", "t_max=5", "net_arch=16"];
+
+    private static readonly string[] A2cTransformer = ["total_timesteps=1600", "num_envs=2", "num_steps=8", "policy=transformer", "context_length=3", "transformer_dim=8", "net_arch=8"];
 
     private static readonly string[] A3cLstm = ["total_timesteps=1600", "workers=1", "envs_per_worker=2", "t_max=8", "policy=lstm", "lstm_hidden=8", "net_arch=8"];
 
@@ -48,6 +53,8 @@ public class ExactResumeTests
         yield return new TestCaseData("dqn", "MinAtar/Breakout-v1", DqnPrioritized, 602L).SetName("DQN prioritized MinAtar Breakout (sticky actions)");
         yield return new TestCaseData("ppo", "CartPole-v1", Ppo, 1001L).SetName("PPO CartPole (mid-rollout)");
         yield return new TestCaseData("ppo", "CartPole-Masked-v1", PpoLstm, 901L).SetName("PPO LSTM CartPole-Masked (mid-rollout hidden state)");
+        yield return new TestCaseData("ppo", "GridWorld-TMaze-v0", PpoTransformer, 901L).SetName("PPO transformer T-maze (mid-rollout context)");
+        yield return new TestCaseData("a2c", "CartPole-Masked-v1", A2cTransformer, 707L).SetName("A2C transformer CartPole-Masked (mid-segment context)");
         yield return new TestCaseData("ppo", "TicTacToe-v0", Ppo, 777L).SetName("PPO TicTacToe (action masks)");
         yield return new TestCaseData("ppo", "CartPole-v1", Ppo, 1024L).SetName("PPO CartPole (stop on the last step of a rollout)");
         yield return new TestCaseData("a2c", "CartPole-v1", A2c, 1003L).SetName("A2C CartPole (mid-segment)");

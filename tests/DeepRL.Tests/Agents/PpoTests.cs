@@ -38,6 +38,18 @@ public class PpoTests
     }
 
     [Test]
+    public void Transformer_ppo_solves_the_t_maze_memory_task()
+    {
+        var options = TrainingHarness.Options("GridWorld-TMaze-v0", "ppo", seed: 1, ["policy=transformer", "total_timesteps=60000"], evalEvery: 10_000, evalEpisodes: 50)
+            with { StopWhenSolved = true };
+        var (summary, dir) = TrainingHarness.Train(options, _out);
+        Assert.That(summary.Status, Is.EqualTo("solved"), "mean return ≥ 0.9 needs the cue remembered on every episode");
+        var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.ConfigFile)).RootElement.GetProperty("hyperparameters");
+        Assert.That(config.GetProperty("policy").GetString(), Is.EqualTo("transformer"));
+        Assert.That(config.GetProperty("context_length").GetInt32(), Is.EqualTo(16));
+    }
+
+    [Test]
     public void Cnn_ppo_learns_an_image_gridworld()
     {
         var options = TrainingHarness.Options("GridWorld-Empty-8x8-Image-v0", "ppo", seed: 1, ["total_timesteps=40000"], evalEvery: 5000, evalEpisodes: 20)
