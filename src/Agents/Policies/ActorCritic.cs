@@ -160,18 +160,18 @@ public sealed class ActorCritic : nn.Module
         var valid = cat([c[0] * keep, ones(b, 1, device: c.device)], 1);
         var window = cat([context, observations.unsqueeze(1)], 1); // [B, K + 1, …obs]
         var features = actorTorso.forward(window.reshape([b * (Context + 1), .. _observationShape])).view(b, Context + 1, -1);
-        var last = WindowOutput(features, valid);
+        var last = transformer!.Forward(features, transformer.Allowed(valid, zeros(b, Context + 1, device: c.device)), lastOnly: true);
         var nextH = window[.., 1..].reshape(1, b, Context * _observationSize).contiguous();
         var nextC = valid[.., 1..].unsqueeze(0).contiguous();
         return (actorHead.forward(last), CriticOnMemory(last), nextH, nextC);
     }
 
     /// <summary>
-    /// Whole sequences [T, B, …] for training, computed as acting computed them: each step's window of K + 1 (the
-    /// context from before the rollout, then the rollout's observations; positions of an earlier episode left out) is
-    /// cut from the timeline and attended on its own. The torso runs once per observation; only the attention repeats
-    /// per window. (One causal pass over the whole timeline would differ with more than one layer: a deeper layer would
-    /// see further back than the K observations the state carries.)
+    /// Whole sequences [T, B, …] for training, computed as acting computed them: each step attends over its window of
+    /// K + 1 (the context from before the rollout, then the rollout's observations; positions of an earlier episode
+    /// left out). The torso runs once per observation. With one block, one causal pass over each env's timeline with
+    /// the window as a mask is exactly that; with more, a deeper block would see further back than the K observations
+    /// the state carries, so each window is cut out and attended on its own (K + 1 times the attention work).
     /// </summary>
     private (Tensor Actor, Tensor Value) TransformerSequence(Tensor observations, Tensor starts, Tensor h, Tensor c)
     {
@@ -182,18 +182,20 @@ public sealed class ActorCritic : nn.Module
         var valid = cat([c[0], ones(b, t, device: c.device)], 1);
         // Episode numbers along the timeline: the context is episode 0, every start inside the sequence begins the next.
         var episode = cat([zeros(b, Context, device: c.device), starts.transpose(0, 1).cumsum(1)], 1);
-        var featureWindows = features.unfold(1, width, 1).permute(0, 1, 3, 2).reshape(b * t, width, -1);
-        var episodeWindows = episode.unfold(1, width, 1).reshape(b * t, width);
-        var validWindows = valid.unfold(1, width, 1).reshape(b * t, width) * episodeWindows.eq(episodeWindows[.., -1].unsqueeze(1)).to_type(ScalarType.Float32);
-        var x = WindowOutput(featureWindows, validWindows).view(b, t, -1).transpose(0, 1).reshape(t * b, -1);
+        Tensor outputs; // [B, T, D]
+        if (transformer!.Layers == 1)
+        {
+            outputs = transformer.Forward(features, transformer.Allowed(valid, episode), lastOnly: false)[.., Context..];
+        }
+        else
+        {
+            var featureWindows = features.unfold(1, width, 1).permute(0, 1, 3, 2).reshape(b * t, width, -1);
+            var episodeWindows = episode.unfold(1, width, 1).reshape(b * t, width);
+            var validWindows = valid.unfold(1, width, 1).reshape(b * t, width);
+            outputs = transformer.Forward(featureWindows, transformer.Allowed(validWindows, episodeWindows), lastOnly: true).view(b, t, -1);
+        }
+        var x = outputs.transpose(0, 1).reshape(t * b, -1);
         return (actorHead.forward(x), CriticOnMemory(x));
-    }
-
-    /// <summary>The transformer's output at the last position of each window: features [N, K + 1, F], valid [N, K + 1].</summary>
-    private Tensor WindowOutput(Tensor features, Tensor valid)
-    {
-        var allowed = transformer!.Allowed(valid);
-        return transformer.forward(features, allowed)[.., -1];
     }
 
     // Why the detach: with n-step returns of tens, one actor-critic step per batch and a shared LSTM, the value

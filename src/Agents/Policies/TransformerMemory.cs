@@ -29,7 +29,7 @@ public sealed record TransformerSettings(int ContextLength = 16, int Layers = 1,
 /// Transformer-XL/T5, which stay meaningful as the window slides. A query sees only keys that are not in its future and
 /// belong to the current episode; it always sees itself.
 /// </summary>
-public sealed class TransformerMemory : nn.Module<Tensor, Tensor, Tensor>
+public sealed class TransformerMemory : nn.Module
 {
     private readonly Linear input;
     private readonly ModuleList<GatedBlock> blocks;
@@ -40,6 +40,7 @@ public sealed class TransformerMemory : nn.Module<Tensor, Tensor, Tensor>
     {
         settings.Validate();
         _context = settings.ContextLength;
+        Layers = settings.Layers;
         input = Linear(features, settings.Dim);
         blocks = new ModuleList<GatedBlock>(Enumerable.Range(0, settings.Layers)
             .Select(_ => new GatedBlock(settings.Dim, settings.Heads, settings.ContextLength)).ToArray());
@@ -47,33 +48,39 @@ public sealed class TransformerMemory : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    public int Layers { get; }
+
     /// <summary>
-    /// <paramref name="features"/> [B, L, F] in time order and <paramref name="allowed"/> [B, L, L] (query, key) from
-    /// <see cref="Allowed"/>; returns [B, L, Dim].
+    /// <paramref name="features"/> [N, L, F] in time order and <paramref name="allowed"/> [N, L, L] (query, key) from
+    /// <see cref="Allowed"/>; returns [N, L, Dim], or only the last position [N, Dim] when <paramref name="lastOnly"/>
+    /// (the last block then computes that one query: acting needs nothing else).
     /// </summary>
-    public override Tensor forward(Tensor features, Tensor allowed)
+    public Tensor Forward(Tensor features, Tensor allowed, bool lastOnly)
     {
         long length = features.shape[1];
         using var positions = arange(length, device: features.device);
         var age = (positions.unsqueeze(1) - positions.unsqueeze(0)).clamp(0, _context);
         var x = input.forward(features);
-        foreach (var block in blocks) x = block.Forward(x, allowed, age);
-        return output.forward(x);
+        for (int i = 0; i < blocks.Count; i++) x = blocks[i].Forward(x, allowed, age, lastOnly && i == blocks.Count - 1);
+        return lastOnly ? output.forward(x[.., -1]) : output.forward(x);
     }
 
     /// <summary>
-    /// Which keys each query of a window may attend to, [N, L, L]: not in the future and valid (<paramref name="valid"/>
-    /// [N, L], 1 = a real observation of the current episode); always itself, so no row is empty (invalid positions then
-    /// give finite outputs that no valid position reads).
+    /// Which keys each query may attend to, [N, L, L]: not in the future, at most <c>context</c> steps back, valid
+    /// (<paramref name="valid"/> [N, L], 1 = a real observation) and of the same episode (<paramref name="episode"/>
+    /// [N, L], a number that changes where an episode starts); always itself, so no row is empty (invalid positions
+    /// then give finite outputs that no valid position reads).
     /// </summary>
-    public Tensor Allowed(Tensor valid)
+    public Tensor Allowed(Tensor valid, Tensor episode)
     {
         long length = valid.shape[1];
         var positions = arange(length, device: valid.device);
-        var causal = positions.unsqueeze(1).ge(positions.unsqueeze(0)).unsqueeze(0);
+        var back = positions.unsqueeze(1) - positions.unsqueeze(0);
+        var window = back.ge(0).logical_and(back.le(_context)).unsqueeze(0);
+        var sameEpisode = episode.unsqueeze(2).eq(episode.unsqueeze(1));
         var validKey = valid.gt(0).unsqueeze(1);
         var self = eye(length, dtype: ScalarType.Bool, device: valid.device).unsqueeze(0);
-        return causal.logical_and(validKey).logical_or(self);
+        return window.logical_and(sameEpisode).logical_and(validKey).logical_or(self);
     }
 
     /// <summary>One transformer block: x + gate(attention(LN x)), then x + gate(feed-forward(LN x)).</summary>
@@ -101,15 +108,24 @@ public sealed class TransformerMemory : nn.Module<Tensor, Tensor, Tensor>
             RegisterComponents();
         }
 
-        public Tensor Forward(Tensor x, Tensor allowed, Tensor age)
+        /// <summary>x [N, L, D] → [N, L, D], or [N, 1, D] for the last query alone when <paramref name="lastOnly"/>.</summary>
+        public Tensor Forward(Tensor x, Tensor allowed, Tensor age, bool lastOnly)
         {
             long b = x.shape[0], l = x.shape[1];
             var parts = qkv.forward(attentionNorm.forward(x)).view(b, l, 3, _heads, _headDim).permute(2, 0, 3, 1, 4);
-            Tensor q = parts[0], k = parts[1], v = parts[2]; // [B, H, L, d]
+            Tensor q = parts[0], k = parts[1], v = parts[2]; // [N, H, L, d]
+            if (lastOnly)
+            {
+                q = q.narrow(2, l - 1, 1);
+                allowed = allowed.narrow(1, l - 1, 1);
+                age = age.narrow(0, l - 1, 1);
+                x = x.narrow(1, l - 1, 1);
+            }
+            long queries = q.shape[2];
             var scores = q.matmul(k.transpose(-2, -1)).div(Math.Sqrt(_headDim));
-            scores = scores + ageBias.index_select(1, age.flatten()).view(_heads, l, l).unsqueeze(0);
+            scores = scores + ageBias.index_select(1, age.flatten()).view(_heads, queries, l).unsqueeze(0);
             scores = scores.masked_fill(allowed.logical_not().unsqueeze(1), float.NegativeInfinity);
-            var attended = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(b, l, _heads * _headDim);
+            var attended = scores.softmax(-1).matmul(v).transpose(1, 2).reshape(b, queries, _heads * _headDim);
             x = attentionGate.Forward(x, functional.relu(project.forward(attended)));
             var mlp = back.forward(functional.relu(hidden.forward(feedForwardNorm.forward(x))));
             return feedForwardGate.Forward(x, functional.relu(mlp));

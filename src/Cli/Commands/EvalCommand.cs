@@ -24,9 +24,13 @@ public static class EvalCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var episodes = CommonOptions.Episodes(10);
         var seed = CommonOptions.Seed();
+        var episodesOut = new Option<string?>("--episodes-csv")
+        {
+            Description = "Also write every episode's return and length to this CSV (episode,return,length), for statistics of your own (e.g. a success rate)",
+        };
         var cmd = new Command("eval", "Evaluate an agent deterministically: mean ± std return and episode length over N episodes")
         {
-            env, envOptions, agent, run, onnx, checkpoint, device, episodes, seed,
+            env, envOptions, agent, run, onnx, checkpoint, device, episodes, seed, episodesOut,
         };
         cmd.SetAction(parse =>
         {
@@ -46,6 +50,7 @@ public static class EvalCommand
                 log.LogInformation("Evaluating {File} on {Env} for {Episodes} episodes (seed {Seed})", onnxPath, id, n, s);
                 var stats = Evaluator.Evaluate(new OnnxBatchPolicy(policy), ctx.Registry, id, options, n, s);
                 ctx.Output.WriteLine($"{id} {policy.Algorithm} (onnx {Path.GetFileName(onnxPath)}, step {policy.Metadata.GetValueOrDefault(PolicyFile.StepsKey, "?")}): {stats}{Ci(stats, n)}");
+                WriteEpisodes(parse.GetValue(episodesOut), stats);
                 return 0;
             }
 
@@ -58,6 +63,7 @@ public static class EvalCommand
                 log.LogInformation("Evaluating {Run} ({Checkpoint}) on {Env} for {Episodes} episodes (seed {Seed})", loaded.Directory.Name, loaded.CheckpointName, id, n, s);
                 var stats = Evaluator.Evaluate(loaded.Agent.GreedyPolicy(), ctx.Registry, id, new Environments.EnvOptions(loaded.Options.EnvOptions), n, s);
                 ctx.Output.WriteLine($"{id} {loaded.Options.Algo} (checkpoint {loaded.CheckpointName}, step {loaded.Step}): {stats}{Ci(stats, n)}");
+                WriteEpisodes(parse.GetValue(episodesOut), stats);
                 return 0;
             }
 
@@ -69,9 +75,26 @@ public static class EvalCommand
             var randomStats = EpisodeRunner.Run(e, new RandomPolicy(e.ActionSpace, s), n, s,
                 (i, ret, len) => log.LogDebug("episode {Episode}: return {Return:F2}, length {Length}", i + 1, ret, len));
             ctx.Output.WriteLine($"{envId} {agentName}: {randomStats}");
+            WriteEpisodes(parse.GetValue(episodesOut), randomStats);
             return 0;
         });
         return cmd;
+    }
+
+    private static void WriteEpisodes(string? path, EpisodeStats stats)
+    {
+        if (path is null) return;
+        var csv = new System.Text.StringBuilder("episode,return,length\n");
+        for (int i = 0; i < stats.Count; i++)
+            csv.Append(System.FormattableString.Invariant($"{i + 1},{stats.Returns[i]:R},{stats.Lengths[i]}\n"));
+        try
+        {
+            AtomicFile.WriteAllText(path, csv.ToString());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write --episodes-csv {path}: {ex.Message}");
+        }
     }
 
     private static string Ci(EpisodeStats stats, int episodes)

@@ -14,11 +14,11 @@ public class TransformerPolicyTests
 {
     private const int Obs = 3, Context = 4, T = 9, B = 3;
 
-    private static ActorCritic Net()
+    private static ActorCritic Net(int layers = 2)
     {
         manual_seed(0);
         var net = new ActorCritic(PolicyKind.Transformer, [Obs], 2, false, [8], shared: true, lstmHidden: 1, logStdInit: 0,
-            transformerSettings: new TransformerSettings(Context, Layers: 2, Heads: 2, Dim: 8));
+            transformerSettings: new TransformerSettings(Context, Layers: layers, Heads: 2, Dim: 8));
         // The gates start close to the identity; random weights everywhere make every dependency visible in the outputs.
         using var _ = no_grad();
         foreach (var p in net.parameters()) p.copy_(randn(p.shape) * 0.5f);
@@ -35,10 +35,11 @@ public class TransformerPolicyTests
 
     private static Tensor Rows(Tensor actor, int t) => actor[TensorIndex.Slice(t * B, (t + 1) * B)];
 
-    [Test]
-    public void Replaying_a_sequence_gives_what_stepping_gave_with_a_carried_context_and_a_reset_inside()
+    [TestCase(1)] // one block: a single masked pass over the timeline
+    [TestCase(2)] // two blocks: each window attended on its own
+    public void Replaying_a_sequence_gives_what_stepping_gave_with_a_carried_context_and_a_reset_inside(int layers)
     {
-        using var net = Net();
+        using var net = Net(layers);
         var obs = randn(T, B, Obs);
         var starts = zeros(T, B);
         starts[5, 1] = 1; // env 1 starts a new episode at t = 5
@@ -59,10 +60,11 @@ public class TransformerPolicyTests
         }
     }
 
-    [Test]
-    public void A_future_observation_never_changes_an_earlier_output()
+    [TestCase(1)] // one block: a single masked pass over the timeline
+    [TestCase(2)] // two blocks: each window attended on its own
+    public void A_future_observation_never_changes_an_earlier_output(int layers)
     {
-        using var net = Net();
+        using var net = Net(layers);
         var obs = randn(T, B, Obs);
         var starts = zeros(T, B);
         starts[0].fill_(1);
@@ -75,10 +77,11 @@ public class TransformerPolicyTests
         Assert.That(allclose(Rows(before, 7), Rows(after, 7)), Is.False, "a later step attends to the changed one");
     }
 
-    [Test]
-    public void The_window_reaches_context_length_steps_back_and_no_further()
+    [TestCase(1)] // one block: a single masked pass over the timeline
+    [TestCase(2)] // two blocks: each window attended on its own
+    public void The_window_reaches_context_length_steps_back_and_no_further(int layers)
     {
-        using var net = Net();
+        using var net = Net(layers);
         var obs = randn(T, B, Obs);
         var starts = zeros(T, B);
         starts[0].fill_(1);
@@ -90,10 +93,11 @@ public class TransformerPolicyTests
         Assert.That(Same(Rows(before, 2 + Context), Rows(after, 2 + Context)), Is.True, "one step further is outside");
     }
 
-    [Test]
-    public void The_context_is_cut_at_an_episode_start()
+    [TestCase(1)] // one block: a single masked pass over the timeline
+    [TestCase(2)] // two blocks: each window attended on its own
+    public void The_context_is_cut_at_an_episode_start(int layers)
     {
-        using var net = Net();
+        using var net = Net(layers);
         var obs = randn(T, B, Obs);
         var starts = zeros(T, B);
         starts[0].fill_(1);
