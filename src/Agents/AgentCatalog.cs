@@ -75,8 +75,29 @@ public static class AgentCatalog
         return (options with { Hyperparameters = hyper }, $"policy auto → {chosen.ToString().ToLowerInvariant()} ({why})");
     }
 
-    /// <summary>Builds the agent described by a run's options for the given spaces and device.</summary>
+    /// <summary>
+    /// Builds the agent described by a run's options for the given spaces and device, with its transferred feature
+    /// extractor frozen when the run asked for it (<see cref="InitFrom.Freeze"/>; weights are copied by <c>Agent.Create</c>).
+    /// </summary>
     public static (IAgent Agent, long TotalSteps) Create(RunOptions options, Box observationSpace, Space actionSpace, Device device)
+    {
+        var (agent, total) = Build(options, observationSpace, actionSpace, device);
+        if (options.InitFrom?.Freeze == InitFrom.Torso)
+        {
+            try
+            {
+                WeightTransfer.FreezeTorso(agent);
+            }
+            catch
+            {
+                agent.Dispose();
+                throw;
+            }
+        }
+        return (agent, total);
+    }
+
+    private static (IAgent Agent, long TotalSteps) Build(RunOptions options, Box observationSpace, Space actionSpace, Device device)
     {
         CheckKnown(options.Algo);
         switch (options.Algo)

@@ -175,6 +175,8 @@ public sealed class A3cAgent : IAgent, IExportablePolicy
         using var local = ActorCriticParts.Network(c, ObservationSpace, ActionSpace);
         local.to(_device);
         var localParameters = local.parameters().ToArray();
+        // A frozen (transferred) feature extractor stays frozen in every worker: no gradient is computed or applied for it.
+        for (int i = 0; i < localParameters.Length; i++) localParameters[i].requires_grad_(_globalParameters[i].requires_grad);
         lock (_applyLock) CopyGlobalInto(localParameters);
         using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerWorker, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
         // Seeded from the step the session started at, not run.Step: a worker that starts late must not see the clock moved.

@@ -236,6 +236,9 @@ public sealed class DqnAgent : IAgent, IExportablePolicy
 
     public IBatchPolicy GreedyPolicy() => new GreedyQPolicy(_online, ObservationSpace.Shape, _device);
 
+    /// <summary>Transferred weights went into the online network: the target network starts from them too.</summary>
+    public void WeightsReplaced() => CopyWeights(_online, _target, 1.0);
+
     public void Save(string directory, bool includeReplay)
     {
         _loop.Save(directory);

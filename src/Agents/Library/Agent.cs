@@ -77,8 +77,11 @@ public sealed class Agent : IDisposable
     /// <param name="seed">Seeds networks, exploration and envs.</param>
     /// <param name="device">cpu, cuda, cuda:N or auto.</param>
     /// <param name="registry">Where to find <paramref name="envId"/> (default: the built-ins and loaded plugins).</param>
+    /// <param name="initFrom">Transfer learning: a run folder (<c>runs/X</c>, <c>runs/X:best</c> or <c>runs/X:latest</c>) whose weights this agent starts from.</param>
+    /// <param name="initLayers">all (every layer, same architecture) or torso (the feature extractor only; the heads start fresh).</param>
+    /// <param name="freeze">none, or torso to keep the transferred feature extractor fixed.</param>
     public static Agent Create(string algo, string envId, IReadOnlyDictionary<string, object>? hyperparameters = null, int seed = 1,
-        string device = "cpu", EnvRegistry? registry = null)
+        string device = "cpu", EnvRegistry? registry = null, string? initFrom = null, string initLayers = InitFrom.All, string freeze = InitFrom.None)
     {
         algo = algo.ToLowerInvariant();
         AgentCatalog.CheckKnown(algo);
@@ -90,6 +93,8 @@ public sealed class Agent : IDisposable
             Seed = seed,
             Device = device,
             Hyperparameters = AgentCatalog.ResolveHyperparameters(algo, envId, null, Overrides(hyperparameters)),
+            InitFrom = initFrom is null ? (freeze == InitFrom.None ? null : throw new ArgumentException("freeze needs initFrom: only transferred weights can be frozen."))
+                : InitFrom.Parse(initFrom, initLayers, freeze),
         }, registry);
     }
 
@@ -104,6 +109,22 @@ public sealed class Agent : IDisposable
         (options, string? policyNote) = AgentCatalog.ResolveAutoPolicy(options, probe.ObservationSpace);
         if (policyNote is not null) log?.LogInformation("{Note}", policyNote);
         var (impl, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(options.Device));
+        if (options.InitFrom is { Applied: false } request)
+        {
+            try
+            {
+                options = options with { InitFrom = WeightTransfer.Apply(impl, request, registry) };
+            }
+            catch
+            {
+                impl.Dispose();
+                throw;
+            }
+            var from = options.InitFrom;
+            log?.LogInformation("Initialised {Layers} from {Run} ({Checkpoint}, {Algo} on {Env} at step {Step}, model.pt {Sha}): {Tensors} tensors{Frozen}",
+                from.Layers == InitFrom.All ? "every layer" : "the feature extractor", from.Run, from.Checkpoint, from.SourceAlgo, from.SourceEnv,
+                from.SourceStep, from.ModelSha256![..12], from.TensorsCopied, from.Freeze == InitFrom.Torso ? "; feature extractor frozen" : "");
+        }
         return new Agent(impl, options, totalSteps, registry);
     }
 

@@ -55,6 +55,14 @@ public interface IAgent : IDisposable
     /// <summary>True for agents that learn from a replay buffer (checkpoints then hold it with <c>--save-replay</c>).</summary>
     bool UsesReplay => false;
 
+    /// <summary>
+    /// Called after transfer learning replaced the acting network's weights (<see cref="WeightTransfer"/>): copies that
+    /// mirror it (DQN's target network) follow.
+    /// </summary>
+    void WeightsReplaced()
+    {
+    }
+
     void Save(string directory, bool includeReplay);
 
     /// <summary>Loads a checkpoint; evaluation needs only the networks (<paramref name="includeTrainingState"/> false).</summary>

@@ -51,6 +51,9 @@ public sealed record RunOptions
     /// <summary>Plugin assemblies (full paths) the run's environment came from, loaded again by eval/watch/record/resume.</summary>
     public string[] EnvAssemblies { get; init; } = [];
 
+    /// <summary>Transfer learning: the run whose weights this one started from (null: random initialisation).</summary>
+    public InitFrom? InitFrom { get; init; }
+
     /// <summary>Resolved algorithm hyperparameters (snake_case JSON object).</summary>
     public JsonObject Hyperparameters { get; init; } = new();
 

@@ -43,6 +43,9 @@ public sealed record RunSummary
     /// </summary>
     public string? Resume { get; init; }
 
+    /// <summary>Where the initial weights came from (transfer learning), as in config.json; null for a random start.</summary>
+    public InitFrom? InitFrom { get; init; }
+
     /// <summary>Updates skipped because their loss or gradients were NaN/∞ (with on_nan: skip).</summary>
     public long SkippedUpdates { get; init; }
 

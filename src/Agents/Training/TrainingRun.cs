@@ -260,6 +260,7 @@ public sealed class TrainingRun : IDisposable
         Recommended = report?.Recommended,
         SolvedAt = SolvedAt,
         Resume = _stopRequested && _dir is not null ? _dir.Path : null,
+        InitFrom = Options.InitFrom,
         SkippedUpdates = _skipped.Count,
         GcCollectionsOutsideSafePoints = GcCollectionsOutsideSafePoints,
     };

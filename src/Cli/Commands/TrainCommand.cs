@@ -35,12 +35,17 @@ public static class TrainCommand
         var stopWhenSolved = new Option<bool>("--stop-when-solved") { Description = "Stop once an evaluation reaches the env's reward threshold" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of a live progress bar" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Transfer learning: start from this run's network weights, RUN or RUN:best|latest (default: the checkpoint it recommends)" };
+        var initLayers = new Option<string>("--init-layers") { Description = "With --init-from: all (same architecture) or torso (the feature extractor only; heads start fresh)", DefaultValueFactory = _ => "all" };
+        initLayers.AcceptOnlyFromAmong("all", "torso");
+        var freeze = new Option<string>("--freeze") { Description = "With --init-from: none, or torso to keep the transferred feature extractor fixed", DefaultValueFactory = _ => "none" };
+        freeze.AcceptOnlyFromAmong("none", "torso");
         var videoEvery = new Option<int>("--video-every") { Description = "Record a video of the greedy policy every K training episodes into runs/X/videos/ (0 = off)", DefaultValueFactory = _ => 0 };
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
             env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
-            saveReplay, stopWhenSolved, resume, noProgress, videoEvery,
+            saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze,
         };
         cmd.SetAction(parse =>
         {
@@ -53,7 +58,7 @@ public static class TrainCommand
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
                 Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, name, onNan, evalEvery, evalEpisodes,
-                    finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved];
+                    finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved, initFrom, initLayers, freeze];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
                     throw new CliException($"--resume continues a run with the settings in its config.json, so {string.Join(", ", given)} " +
@@ -97,6 +102,10 @@ public static class TrainCommand
                 int finalEpisodesValue = parse.GetValue(finalEvalEpisodes);
                 if (finalEpisodesValue < 0) throw new CliException($"--final-eval-episodes must be ≥ 0, got {finalEpisodesValue}.");
                 long evalEveryValue = parse.GetValue(evalEvery) ?? 10_000, checkpointEveryValue = parse.GetValue(checkpointEvery) ?? 25_000;
+                InitFrom? transfer = null;
+                if (parse.GetValue(initFrom) is string source) transfer = InitFrom.Parse(source, parse.GetValue(initLayers), parse.GetValue(freeze));
+                else if (parse.GetResult(initLayers) is { Implicit: false } || parse.GetResult(freeze) is { Implicit: false })
+                    throw new CliException("--init-layers and --freeze apply to transferred weights: give --init-from RUN too.");
                 var envOpts = Environments.EnvOptions.Parse(parse.GetValue(envOptions)!);
                 ctx.Registry.Make(id, envOpts).Dispose(); // validates env options before creating a run folder
                 options = new RunOptions
@@ -115,6 +124,7 @@ public static class TrainCommand
                     OnNan = parse.GetValue(onNan)!,
                     Hyperparameters = AgentCatalog.ResolveHyperparameters(algoName, id, parse.GetValue(config), overrides),
                     EnvAssemblies = (parse.GetValue(DeepRlCli.EnvAssembly) ?? []).Select(Path.GetFullPath).ToArray(),
+                    InitFrom = transfer,
                 };
             }
             string? deviceOverride = parse.GetResult(device) is { Implicit: false } ? parse.GetValue(device) : null;
