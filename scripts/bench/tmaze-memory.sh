@@ -24,13 +24,14 @@ for length in $lengths; do
   for policy in $policies; do
     for seed in $seeds; do
       name="L${length}-${policy}-s${seed}"
+      if [ -s "$out/$name.result" ]; then cat "$out/$name.result"; continue; fi # already measured (a restarted sweep)
       rm -rf "$out/$name"
       line=$(dotnet "$bin/deeprl.dll" train --algo ppo --env GridWorld-TMaze-v0 --env-option "length=$length" --policy "$policy" \
         --seed "$seed" --steps "$steps" --out "$out" --name "$name" --eval-every 0 --final-eval-episodes 0 --eval-episodes 1 \
         --no-progress "${common[@]}" 2>"$out/$name.log" | grep -o '([0-9]* steps/s)' | grep -o '[0-9]*')
       dotnet "$bin/deeprl.dll" eval --run "$out/$name" --checkpoint latest -n 100 --seed 1000 --episodes-csv "$out/$name.csv" >/dev/null 2>&1
       success=$(awk -F, 'NR > 1 { n++; if ($2 > 0) s++ } END { printf "%.2f", s / n }' "$out/$name.csv")
-      echo "$length $policy $seed $success $line"
+      echo "$length $policy $seed $success $line" | tee "$out/$name.result"
     done
   done
 done

@@ -201,6 +201,6 @@ public sealed class ActorCritic : nn.Module
     // Why the detach: with n-step returns of tens, one actor-critic step per batch and a shared LSTM, the value
     // loss drives the LSTM into saturation (its weights grow until outputs are ±1 and carry no state) to express
     // a large constant value; A2C-LSTM on CartPole-Masked then never leaves random play.
-    private Tensor CriticOnMemory(Tensor lstmOutput) =>
-        criticHead.forward(criticTrainsLstm ? lstmOutput : lstmOutput.detach()).squeeze(-1);
+    private Tensor CriticOnMemory(Tensor memoryOutput) =>
+        criticHead.forward(criticTrainsLstm ? memoryOutput : memoryOutput.detach()).squeeze(-1);
 }

@@ -47,6 +47,9 @@ public class ExactResumeTests
 
     private static readonly string[] A3cLstm = ["total_timesteps=1600", "workers=1", "envs_per_worker=2", "t_max=8", "policy=lstm", "lstm_hidden=8", "net_arch=8"];
 
+    private static readonly string[] A3cTransformer =
+        ["total_timesteps=1600", "workers=1", "envs_per_worker=2", "t_max=8", "policy=transformer", "context_length=3", "transformer_layers=2", "transformer_dim=8", "net_arch=8"];
+
     private static IEnumerable<TestCaseData> Cases()
     {
         yield return new TestCaseData("dqn", "CartPole-v1", Dqn, 1111L).SetName("DQN CartPole (n-step, mid-schedule)");
@@ -61,6 +64,7 @@ public class ExactResumeTests
         yield return new TestCaseData("a2c", "CartPole-v1", A2c, 1000L).SetName("A2C CartPole (stop on the last step of a segment)");
         yield return new TestCaseData("a3c", "MinAtar/Freeway-v1", A3cOneWorker, 999L).SetName("A3C one worker MinAtar Freeway (mid-segment)");
         yield return new TestCaseData("a3c", "CartPole-Masked-v1", A3cLstm, 701L).SetName("A3C one worker LSTM CartPole-Masked");
+        yield return new TestCaseData("a3c", "GridWorld-TMaze-v0", A3cTransformer, 603L).SetName("A3C one worker transformer T-maze (two blocks)");
     }
 
     [TestCaseSource(nameof(Cases))]
