@@ -1,46 +1,50 @@
 #!/usr/bin/env bash
-# Transfer learning: steps to solve a target task from scratch vs from a pre-trained run of a related, easier task
-# with the same observation shape. For each pair: one source run (seed 100, trained until solved), then 3 seeds of the
-# target from scratch, with every layer transferred (--init-from) and with the feature extractor only
-# (--init-layers torso: fresh heads). Every target run: same PPO settings, evaluation every EVAL steps (30 episodes,
-# confirmed on independent seeds), stop when solved, budget BUDGET steps.
-# Usage: transfer.sh [out dir]   Prints: pair mode seed steps_to_solve (or ">BUDGET") wall_s
+# Transfer learning: how fast a target task is learned from scratch vs from a pre-trained run of a related task with
+# the same observation shape. Per pair: one source run (seed 100), then 3 seeds of the target in each mode — scratch,
+# all (every layer, --init-from) and torso (the feature extractor only: --init-layers torso, fresh heads). Every
+# target run of a pair uses the same settings; evaluations (30 episodes, deterministic) every EVAL steps; budget steps.
+# The score is the first evaluated step whose mean return reaches the pair's target (the env's reward threshold,
+# confirmed, for the T-maze; a fixed return for MinAtar, which has none), or ">budget".
+# Usage: transfer.sh [out dir]   Prints: pair mode seed steps_to_target final_eval_mean wall_s
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-/tmp/deeprl-transfer}
 bin=${DEEPRL_BIN:-src/Cli/bin/Release/net10.0/linux-x64}
-budget=${BUDGET:-100000}
-eval_every=${EVAL:-2000}
 seeds=${SEEDS:-"1 2 3"}
 mkdir -p "$out"
 deeprl() { dotnet "$bin/deeprl.dll" "$@"; }
-solved_step() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); a=s.get('solved_at'); print(a['step'] if a else '>' + sys.argv[2])" "$1/summary.json" "$budget"; }
-wall() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['wall_time_seconds'], 1))" "$1/summary.json"; }
+# First evaluation step whose mean return is ≥ target, from evaluations.csv (step,mean,…), else ">budget".
+reached() { awk -F, -v t="$2" -v b="$3" 'NR > 1 && $2 >= t && !s { s = $1 } END { print s ? s : ">" b }' "$1/evaluations.csv"; }
+summary() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(round((s['final_eval'] or s['best_eval'])['mean_return'], 2), round(s['wall_time_seconds'], 1))" "$1/summary.json"; }
 
-# pair name | source env | target env | env option | extra train args (same for source and target)
+# name | source env args | target env args | train args (both) | modes | target return | budget | eval every
 pairs=(
-  "empty-to-fourrooms|GridWorld-Empty-8x8-v0|GridWorld-FourRooms-v0|obs=coords|--algo ppo --set torch_threads=1"
-  "tmaze5-to-tmaze20|GridWorld-TMaze-v0|GridWorld-TMaze-v0 --env-option length=20|obs=coords|--algo ppo --policy lstm --set num_steps=64 --set torch_threads=1"
+  "tmaze5-to-tmaze20|--env GridWorld-TMaze-v0 --env-option obs=coords|--env GridWorld-TMaze-v0 --env-option obs=coords --env-option length=20|--algo ppo --policy lstm --set torch_threads=1|scratch all torso|0.9|150000|5000"
+  "breakout-to-asterix|--env MinAtar/Breakout-v1|--env MinAtar/Asterix-v1|--algo ppo --set torch_threads=1|scratch torso|2.0|100000|10000"
 )
 for pair in "${pairs[@]}"; do
-  IFS='|' read -r name source target option extra <<<"$pair"
+  IFS='|' read -r name source target args modes goal budget every <<<"$pair"
   src="$out/$name-source"
-  rm -rf "$src"
-  # shellcheck disable=SC2086
-  deeprl train --env $source --env-option "$option" $extra --seed 100 --steps "$budget" --out "$out" --name "$name-source" \
-    --eval-every "$eval_every" --stop-when-solved --final-eval-episodes 0 --no-progress >/dev/null 2>"$src.log"
-  echo "$name source 100 $(solved_step "$src") $(wall "$src")"
+  if [ ! -s "$src/summary.json" ]; then
+    rm -rf "$src"
+    # shellcheck disable=SC2086
+    deeprl train $source $args --seed 100 --steps "$budget" --out "$out" --name "$name-source" --eval-every "$every" \
+      --final-eval-episodes 0 --no-progress >/dev/null 2>"$src.log"
+  fi
+  echo "$name source 100 $(reached "$src" "$goal" "$budget") $(summary "$src")"
   for seed in $seeds; do
-    for mode in scratch all torso; do
-      run="$name-$mode-s$seed"
-      rm -rf "$out/$run"
-      transfer=()
-      [ "$mode" = all ] && transfer=(--init-from "$src:best")
-      [ "$mode" = torso ] && transfer=(--init-from "$src:best" --init-layers torso)
-      # shellcheck disable=SC2086
-      deeprl train --env $target --env-option "$option" $extra --seed "$seed" --steps "$budget" --out "$out" --name "$run" \
-        --eval-every "$eval_every" --stop-when-solved --final-eval-episodes 0 --no-progress "${transfer[@]}" >/dev/null 2>"$out/$run.log"
-      echo "$name $mode $seed $(solved_step "$out/$run") $(wall "$out/$run")"
+    for mode in $modes; do
+      run="$out/$name-$mode-s$seed"
+      if [ ! -s "$run/summary.json" ]; then
+        rm -rf "$run"
+        transfer=()
+        [ "$mode" = all ] && transfer=(--init-from "$src:best")
+        [ "$mode" = torso ] && transfer=(--init-from "$src:best" --init-layers torso)
+        # shellcheck disable=SC2086
+        deeprl train $target $args --seed "$seed" --steps "$budget" --out "$out" --name "$name-$mode-s$seed" --eval-every "$every" \
+          --final-eval-episodes 30 --no-progress "${transfer[@]}" >/dev/null 2>"$run.log"
+      fi
+      echo "$name $mode $seed $(reached "$run" "$goal" "$budget") $(summary "$run")"
     done
   done
 done

@@ -33,6 +33,22 @@ public class TransformerPolicyTests
 
     private static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
 
+    /// <summary>
+    /// Replays one random sequence (episodes starting at <paramref name="episodeStarts"/>) twice, the second time with a
+    /// very different observation at step <paramref name="changedAt"/>; returns both actor outputs and the observations.
+    /// </summary>
+    private static (Tensor Before, Tensor After, Tensor Observations) ReplayWithChange(ActorCritic net, int changedAt, params int[] episodeStarts)
+    {
+        var obs = randn(T, B, Obs);
+        var starts = zeros(T, B);
+        foreach (int t in episodeStarts) starts[t].fill_(1);
+        var (before, _) = Replay(net, obs, starts);
+        var changed = obs.clone();
+        changed[changedAt] = randn(B, Obs) * 5f;
+        var (after, _) = Replay(net, changed, starts);
+        return (before, after, obs);
+    }
+
     private static Tensor Rows(Tensor actor, int t) => actor[TensorIndex.Slice(t * B, (t + 1) * B)];
 
     [TestCase(1)] // one block: a single masked pass over the timeline
@@ -65,13 +81,7 @@ public class TransformerPolicyTests
     public void A_future_observation_never_changes_an_earlier_output(int layers)
     {
         using var net = Net(layers);
-        var obs = randn(T, B, Obs);
-        var starts = zeros(T, B);
-        starts[0].fill_(1);
-        var (before, _) = Replay(net, obs, starts);
-        var changed = obs.clone();
-        changed[6] = randn(B, Obs) * 5f;
-        var (after, _) = Replay(net, changed, starts);
+        var (before, after, _) = ReplayWithChange(net, changedAt: 6, episodeStarts: 0);
         for (int t = 0; t < 6; t++) Assert.That(Same(Rows(before, t), Rows(after, t)), Is.True, $"t = {t} saw the future");
         Assert.That(allclose(Rows(before, 6), Rows(after, 6)), Is.False, "the changed step itself must differ");
         Assert.That(allclose(Rows(before, 7), Rows(after, 7)), Is.False, "a later step attends to the changed one");
@@ -82,13 +92,7 @@ public class TransformerPolicyTests
     public void The_window_reaches_context_length_steps_back_and_no_further(int layers)
     {
         using var net = Net(layers);
-        var obs = randn(T, B, Obs);
-        var starts = zeros(T, B);
-        starts[0].fill_(1);
-        var (before, _) = Replay(net, obs, starts);
-        var changed = obs.clone();
-        changed[1] = randn(B, Obs) * 5f;
-        var (after, _) = Replay(net, changed, starts);
+        var (before, after, _) = ReplayWithChange(net, changedAt: 1, episodeStarts: 0);
         Assert.That(allclose(Rows(before, 1 + Context), Rows(after, 1 + Context)), Is.False, "context_length steps back is inside the window");
         Assert.That(Same(Rows(before, 2 + Context), Rows(after, 2 + Context)), Is.True, "one step further is outside");
     }
@@ -98,14 +102,7 @@ public class TransformerPolicyTests
     public void The_context_is_cut_at_an_episode_start(int layers)
     {
         using var net = Net(layers);
-        var obs = randn(T, B, Obs);
-        var starts = zeros(T, B);
-        starts[0].fill_(1);
-        starts[4].fill_(1);
-        var (before, _) = Replay(net, obs, starts);
-        var changed = obs.clone();
-        changed[3] = randn(B, Obs) * 5f; // last step of the first episode
-        var (after, _) = Replay(net, changed, starts);
+        var (before, after, obs) = ReplayWithChange(net, changedAt: 3, 0, 4); // step 3: the last of the first episode
         for (int t = 4; t < T; t++) Assert.That(Same(Rows(before, t), Rows(after, t)), Is.True, $"t = {t} saw the previous episode");
 
         // A fresh start from any carried context equals a start from nothing.
