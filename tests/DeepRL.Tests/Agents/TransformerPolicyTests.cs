@@ -113,6 +113,27 @@ public class TransformerPolicyTests
     }
 
     [Test]
+    public void A_cnn_torso_feeds_the_transformer_on_image_observations()
+    {
+        manual_seed(0);
+        using var net = new ActorCritic(PolicyKind.Transformer, [4, 10, 10], 3, false, [16], shared: true, lstmHidden: 1, logStdInit: 0,
+            transformerSettings: new TransformerSettings(ContextLength: 2, Layers: 1, Heads: 2, Dim: 8));
+        Assert.That(net.named_parameters().Select(p => p.name), Has.Some.StartsWith("actorTorso.conv"));
+        var obs = rand(new long[] { 4, 2, 4, 10, 10 });
+        var starts = zeros(4, 2);
+        starts[0].fill_(1);
+        var (h, c) = net.InitialState(2, CPU);
+        Assert.That(h.shape, Is.EqualTo(new long[] { 1, 2, 2 * 400 }));
+        var (actor, _) = net.Sequence(obs, starts, h, c);
+        for (int t = 0; t < 4; t++)
+        {
+            var (a, _, hn, cn) = net.Step(obs[t], h, c, starts[t]);
+            Assert.That(allclose(a, actor[TensorIndex.Slice(t * 2, t * 2 + 2)], 1e-4, 1e-5), Is.True, $"t = {t}");
+            (h, c) = (hn!, cn!);
+        }
+    }
+
+    [Test]
     public void The_state_holds_the_last_observations_and_which_are_real()
     {
         using var net = Net();
