@@ -41,25 +41,28 @@ public abstract class EnvListVectorEnv : VectorEnvironment
 
     protected override void StepRange(int start, int end)
     {
-        // Hoisted out of the loop: with hundreds of small envs per step, per-env fixed cost is what a vector env adds.
+        // The loop stays small, its rare paths (episode ends, errors) in other methods, its fields hoisted: with hundreds of
+        // small envs per step, per-env fixed cost is what a vector env adds.
         var envs = _envs;
         var discrete = DiscreteActions;
+        var observations = Observations;
         bool continuous = ActionsAreContinuous, masks = _masks;
         for (int i = start; i < end; i++)
         {
             var r = envs[i].Step(continuous ? new EnvAction(_actionRows[i]) : new EnvAction(discrete[i]));
-            if (Record(i, r.Reward, r.Terminated, r.Truncated))
-            {
-                Write(r.Observation, FinalObservations, i, "Step", FinishedEpisodeLengths[i], "final observation");
-                if (masks) _maskers[i]!.WriteActionMask(FinalActionMaskRow(i));
-                Write(envs[i].Reset().Observation, Observations, i, "Reset", 0, "observation");
-            }
-            else
-            {
-                Write(r.Observation, Observations, i, "Step", RunningLengths[i], "observation");
-            }
+            if (Record(i, r.Reward, r.Terminated, r.Truncated)) EpisodeEnded(i, r.Observation);
+            else Write(r.Observation, observations, i, "Step", RunningLengths[i], "observation");
             if (masks) _maskers[i]!.WriteActionMask(ActionMaskRow(i));
         }
+    }
+
+    /// <summary>Env <paramref name="i"/> finished an episode: keep its final observation (and mask), then reset it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EpisodeEnded(int i, float[] finalObservation)
+    {
+        Write(finalObservation, FinalObservations, i, "Step", FinishedEpisodeLengths[i], "final observation");
+        if (_masks) _maskers[i]!.WriteActionMask(FinalActionMaskRow(i));
+        Write(_envs[i].Reset().Observation, Observations, i, "Reset", 0, "observation");
     }
 
     /// <summary>
