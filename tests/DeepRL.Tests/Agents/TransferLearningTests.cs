@@ -104,6 +104,16 @@ public class TransferLearningTests
     }
 
     [Test]
+    public void An_a2c_run_initialises_an_a3c_agent_because_their_networks_are_the_same()
+    {
+        var a2c = new Dictionary<string, object> { ["num_envs"] = 2, ["num_steps"] = 5, ["net_arch"] = new[] { 16 } };
+        string source = Source("a2c", "CartPole-v1", a2c);
+        var expected = CheckpointParameters(source);
+        using var a3c = Agent.Create("a3c", "CartPole-v1", new Dictionary<string, object> { ["workers"] = 1, ["net_arch"] = new[] { 16 } }, initFrom: source);
+        foreach (var (name, tensor) in Parameters(a3c)) Assert.That(Same(tensor, expected[name]), Is.True, name);
+    }
+
+    [Test]
     public void A_different_observation_shape_is_refused_naming_the_layer_and_both_shapes()
     {
         string source = Source("ppo", "GridWorld-Empty-8x8-Image-v0", SmallPpo);
