@@ -93,9 +93,15 @@ public sealed class Agent : IDisposable
             Seed = seed,
             Device = device,
             Hyperparameters = AgentCatalog.ResolveHyperparameters(algo, envId, null, Overrides(hyperparameters)),
-            InitFrom = initFrom is null ? (freeze == InitFrom.None ? null : throw new ArgumentException("freeze needs initFrom: only transferred weights can be frozen."))
-                : InitFrom.Parse(initFrom, initLayers, freeze),
+            InitFrom = Transfer(initFrom, initLayers, freeze),
         }, registry);
+    }
+
+    private static InitFrom? Transfer(string? initFrom, string initLayers, string freeze)
+    {
+        if (initFrom is not null) return InitFrom.Parse(initFrom, initLayers, freeze);
+        if (freeze != InitFrom.None) throw new ArgumentException("freeze needs initFrom: only transferred weights can be frozen.");
+        return null;
     }
 
     /// <summary>

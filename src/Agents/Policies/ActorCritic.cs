@@ -31,6 +31,8 @@ public sealed class ActorCritic : nn.Module
     private readonly Linear criticHead;
     private readonly Parameter? logStd;
     private readonly bool criticTrainsLstm;
+    private readonly long[] _observationShape = []; // the transformer's state holds raw observations
+    private readonly int _observationSize;
 
     public ActorCritic(PolicyKind kind, int[] observationShape, int actionOutputs, bool continuous, int[] hidden, bool shared,
         int lstmHidden, double logStdInit, bool criticTrainsLstm = true, TransformerSettings? transformerSettings = null) : base("ActorCritic")
@@ -84,9 +86,6 @@ public sealed class ActorCritic : nn.Module
 
     /// <summary>Past observations the transformer attends to (0 without one).</summary>
     public int Context { get; }
-
-    private readonly long[] _observationShape = [];
-    private readonly int _observationSize;
 
     public Tensor? LogStd => logStd;
 
@@ -160,7 +159,8 @@ public sealed class ActorCritic : nn.Module
         var valid = cat([c[0] * keep, ones(b, 1, device: c.device)], 1);
         var window = cat([context, observations.unsqueeze(1)], 1); // [B, K + 1, …obs]
         var features = actorTorso.forward(window.reshape([b * (Context + 1), .. _observationShape])).view(b, Context + 1, -1);
-        var last = transformer!.Forward(features, transformer.Allowed(valid, zeros(b, Context + 1, device: c.device)), lastOnly: true);
+        // One episode per window: the context was cleared above where this step starts one.
+        var last = transformer!.Forward(features, transformer.Allowed(valid), lastOnly: true);
         var nextH = window[.., 1..].reshape(1, b, Context * _observationSize).contiguous();
         var nextC = valid[.., 1..].unsqueeze(0).contiguous();
         return (actorHead.forward(last), CriticOnMemory(last), nextH, nextC);

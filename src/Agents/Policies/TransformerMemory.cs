@@ -68,19 +68,17 @@ public sealed class TransformerMemory : nn.Module
     /// <summary>
     /// Which keys each query may attend to, [N, L, L]: not in the future, at most <c>context</c> steps back, valid
     /// (<paramref name="valid"/> [N, L], 1 = a real observation) and of the same episode (<paramref name="episode"/>
-    /// [N, L], a number that changes where an episode starts); always itself, so no row is empty (invalid positions
-    /// then give finite outputs that no valid position reads).
+    /// [N, L], a number that changes where an episode starts; null when the window holds one episode only); always
+    /// itself, so no row is empty (invalid positions then give finite outputs that no valid position reads).
     /// </summary>
-    public Tensor Allowed(Tensor valid, Tensor episode)
+    public Tensor Allowed(Tensor valid, Tensor? episode = null)
     {
         long length = valid.shape[1];
         var positions = arange(length, device: valid.device);
         var back = positions.unsqueeze(1) - positions.unsqueeze(0);
-        var window = back.ge(0).logical_and(back.le(_context)).unsqueeze(0);
-        var sameEpisode = episode.unsqueeze(2).eq(episode.unsqueeze(1));
-        var validKey = valid.gt(0).unsqueeze(1);
-        var self = eye(length, dtype: ScalarType.Bool, device: valid.device).unsqueeze(0);
-        return window.logical_and(sameEpisode).logical_and(validKey).logical_or(self);
+        var allowed = back.ge(0).logical_and(back.le(_context)).unsqueeze(0).logical_and(valid.gt(0).unsqueeze(1));
+        if (episode is not null) allowed = allowed.logical_and(episode.unsqueeze(2).eq(episode.unsqueeze(1)));
+        return allowed.logical_or(eye(length, dtype: ScalarType.Bool, device: valid.device).unsqueeze(0));
     }
 
     /// <summary>One transformer block: x + gate(attention(LN x)), then x + gate(feed-forward(LN x)).</summary>

@@ -186,11 +186,12 @@ public sealed class EnvRegistry
         return r;
     }
 
-    private static GridMap TMazeMap(EnvOptions o)
-    {
-        int length = o.GetInt("length", GridMap.DefaultTMazeLength);
-        return length == GridMap.DefaultTMazeLength ? GridMap.BuiltIn("TMaze") : GridMap.TMaze(length);
-    }
+    // Maps are immutable: one per corridor length serves every env (a vector env makes hundreds, each asking twice).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, GridMap> TMazes = new();
+
+    private static GridMap TMazeMap(EnvOptions o) =>
+        TMazes.GetOrAdd(o.GetInt("length", GridMap.DefaultTMazeLength),
+            length => length == GridMap.DefaultTMazeLength ? GridMap.BuiltIn("TMaze") : GridMap.TMaze(length));
 
     private static GridObservation ParseMode(EnvOptions o, GridObservation fallback) =>
         o.GetString("obs", fallback switch { GridObservation.Image => "image", _ => "onehot" }, "onehot", "coords", "image") switch

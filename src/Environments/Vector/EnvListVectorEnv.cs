@@ -8,14 +8,12 @@ public abstract class EnvListVectorEnv : VectorEnvironment
     private readonly IEnvironment[] _envs;
     private readonly ReadOnlyMemory<float>[] _actionRows;
     private readonly IActionMasking?[] _maskers;
-    private readonly bool _masks; // every env masks actions: the vector env carries mask rows
 
     protected EnvListVectorEnv(IReadOnlyList<IEnvironment> envs, int threads)
         : base(envs.Count, envs[0].ObservationSpace, envs[0].ActionSpace, threads, masksActions: envs.All(e => ActionMask.Of(e) is not null))
     {
         _envs = envs.ToArray();
         _maskers = _envs.Select(ActionMask.Of).ToArray();
-        _masks = ActionMasks is not null;
         if (_envs.Any(e => e.ObservationSpace.FlatSize != ObsSize))
             throw new ArgumentException("Every env of a vector env needs the same observation space.");
         _actionRows = new ReadOnlyMemory<float>[_envs.Length];
@@ -46,7 +44,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
         var envs = _envs;
         var discrete = DiscreteActions;
         var observations = Observations;
-        bool continuous = ActionsAreContinuous, masks = _masks;
+        bool continuous = ActionsAreContinuous, masks = ActionMasks is not null;
         for (int i = start; i < end; i++)
         {
             var r = envs[i].Step(continuous ? new EnvAction(_actionRows[i]) : new EnvAction(discrete[i]));
@@ -61,7 +59,7 @@ public abstract class EnvListVectorEnv : VectorEnvironment
     private void EpisodeEnded(int i, float[] finalObservation)
     {
         Write(finalObservation, FinalObservations, i, "Step", FinishedEpisodeLengths[i], "final observation");
-        if (_masks) _maskers[i]!.WriteActionMask(FinalActionMaskRow(i));
+        if (ActionMasks is not null) _maskers[i]!.WriteActionMask(FinalActionMaskRow(i));
         Write(_envs[i].Reset().Observation, Observations, i, "Reset", 0, "observation");
     }
 
