@@ -37,6 +37,7 @@ public static class DeepRlCli
         root.Subcommands.Add(RecordCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(BenchmarkCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
         root.Subcommands.Add(BenchInferenceCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

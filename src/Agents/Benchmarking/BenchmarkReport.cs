@@ -17,12 +17,12 @@ public static class BenchmarkReport
 
     public static void WriteCsv(string path, IReadOnlyList<CellResult> results)
     {
-        var sb = new StringBuilder("env,algo,seed,status,final_return,best_return,auc,steps,wall_clock_s,fps,reward_threshold,steps_to_threshold,seconds_to_threshold\n");
+        var sb = new StringBuilder("env,algo,seed,status,final_return,best_return,auc,steps,wall_clock_s,fps,reward_threshold,steps_to_threshold,seconds_to_threshold,node\n");
         foreach (var r in results)
         {
             sb.AppendJoin(',', Csv(r.Cell.Env), r.Cell.Algo, r.Cell.Seed, Csv(r.Status), Num(r.FinalReturn), Num(r.BestReturn), Num(r.AreaUnderCurve),
                 r.Steps, Num(r.WallClockSeconds), Num(r.Fps), Num(r.RewardThreshold), r.StepsToThreshold?.ToString(CultureInfo.InvariantCulture) ?? "",
-                Num(r.SecondsToThreshold));
+                Num(r.SecondsToThreshold), Csv(r.Node ?? ""));
             sb.Append('\n');
         }
         AtomicFile.WriteAllText(path, sb.ToString());

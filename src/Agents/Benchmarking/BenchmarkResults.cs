@@ -20,7 +20,8 @@ public sealed record CellResult(
     double? RewardThreshold,
     long? StepsToThreshold,
     double? SecondsToThreshold,
-    IReadOnlyList<(long Step, double Return)> Curve)
+    IReadOnlyList<(long Step, double Return)> Curve,
+    string? Node = null)
 {
     /// <summary>Finished training (completed, or stopped early as solved).</summary>
     public bool Finished => Status is "completed" or "solved";
@@ -35,6 +36,9 @@ public static class BenchmarkResults
 
     /// <summary>The file in which the benchmark records a cell's child-process exit code.</summary>
     public static string ExitCodeFile(string benchmarkFolder, BenchmarkCell cell) => Path.Combine(LogsFolder(benchmarkFolder), cell.Name + ".exit");
+
+    /// <summary>The file in which a cluster grid records the node that trained (or is training) a cell; none in a local grid.</summary>
+    public static string NodeFile(string benchmarkFolder, BenchmarkCell cell) => Path.Combine(LogsFolder(benchmarkFolder), cell.Name + ".node");
 
     public static IReadOnlyList<CellResult> Collect(string benchmarkFolder, BenchmarkSpec spec) =>
         spec.Cells().Select(cell => Read(benchmarkFolder, cell)).ToList();
@@ -57,7 +61,8 @@ public static class BenchmarkResults
             RewardThreshold: threshold,
             StepsToThreshold: reached >= 0 ? curve[reached].Step : null,
             SecondsToThreshold: reached >= 0 ? curve[reached].Seconds : null,
-            Curve: curve.Select(p => (p.Step, p.Return)).ToList());
+            Curve: curve.Select(p => (p.Step, p.Return)).ToList(),
+            Node: File.Exists(NodeFile(benchmarkFolder, cell)) ? File.ReadAllText(NodeFile(benchmarkFolder, cell)).Trim() : null);
     }
 
     /// <summary>"failed (exit N)" or "killed (signal N)" when the cell's child process ended badly and left no summary.</summary>

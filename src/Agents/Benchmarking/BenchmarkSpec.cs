@@ -76,8 +76,13 @@ public sealed record BenchmarkSpec
         return Parse(File.ReadAllText(path), path);
     }
 
-    public void Write(string benchmarkFolder) =>
-        Training.AtomicFile.WriteAllText(Path.Combine(benchmarkFolder, FileName), JsonSerializer.Serialize(this, Options));
+    public void Write(string benchmarkFolder) => Training.AtomicFile.WriteAllText(Path.Combine(benchmarkFolder, FileName), ToJson());
+
+    /// <summary>The definition as benchmark.json holds it (also what a cluster coordinator sends its nodes).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>Reads and validates a definition; <paramref name="source"/> names it in errors.</summary>
+    public static BenchmarkSpec FromJson(string json, string source) => Parse(json, source);
 
     private static readonly JsonSerializerOptions Options = new(HyperparameterResolver.Json)
     {

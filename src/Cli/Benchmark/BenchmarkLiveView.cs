@@ -10,13 +10,14 @@ namespace DeepRL.Cli.Benchmark;
 /// The live table of a running benchmark: every cell queued / running (with its step and latest evaluation, read
 /// from its run folder) / done / failed, and the elapsed time with an ETA from the steps done so far.
 /// </summary>
-public sealed class BenchmarkLiveView(string folder, BenchmarkSpec spec, BenchmarkRunner runner)
+public sealed class BenchmarkLiveView(string folder, BenchmarkSpec spec, IGridExecutor runner, bool showNodes = false)
 {
     private readonly Dictionary<BenchmarkCell, long> _totals = [];
 
     public IRenderable Table(TimeSpan elapsed)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("env", "algo", "seed", "state", "progress", "eval return");
+        if (showNodes) table.AddColumn("node");
         var running = runner.Running.ToHashSet();
         long done = 0, total = 0;
         foreach (var cell in spec.Cells())
@@ -32,11 +33,12 @@ public sealed class BenchmarkLiveView(string folder, BenchmarkSpec spec, Benchma
                 : $"[red]{Markup.Escape(result.Status)}[/]";
             string progress = cellTotal > 0 ? $"{Numbers.Steps(step)}/{Numbers.Steps(cellTotal)}" : Numbers.Steps(step);
             string eval = result.Curve.Count > 0 ? result.Curve[^1].Return.ToString("0.##", CultureInfo.InvariantCulture) : "—";
-            table.AddRow(Markup.Escape(cell.Env), cell.Algo, cell.Seed.ToString(CultureInfo.InvariantCulture), state, progress, eval);
+            string[] row = [Markup.Escape(cell.Env), cell.Algo, cell.Seed.ToString(CultureInfo.InvariantCulture), state, progress, eval];
+            table.AddRow(showNodes ? [.. row, Markup.Escape(runner.NodeOf(cell) ?? result.Node ?? "")] : row);
         }
         double fraction = total > 0 ? (double)done / total : 0;
         string eta = fraction > 0.01 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction).ToString(@"hh\:mm\:ss") : "—";
-        table.Caption($"elapsed {elapsed:hh\\:mm\\:ss} · {(fraction * 100).ToString("0", CultureInfo.InvariantCulture)}% of the steps · ETA {eta} · {runner.Parallel} at a time");
+        table.Caption($"elapsed {elapsed:hh\\:mm\\:ss} · {(fraction * 100).ToString("0", CultureInfo.InvariantCulture)}% of the steps · ETA {eta} · {runner.Describe()}");
         return table;
     }
 

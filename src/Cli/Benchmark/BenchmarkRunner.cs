@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using DeepRL.Agents.Benchmarking;
-using DeepRL.Agents.Training;
 
 namespace DeepRL.Cli.Benchmark;
 
@@ -11,7 +9,7 @@ namespace DeepRL.Cli.Benchmark;
 /// starts over. A failing cell is recorded and the grid goes on. Cancelling stops every running child like Ctrl-C
 /// (each saves a resumable checkpoint) and starts no more.
 /// </summary>
-public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int parallel)
+public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int parallel) : IGridExecutor
 {
     private readonly ConcurrentDictionary<BenchmarkCell, CellProcess> _running = new();
 
@@ -23,6 +21,10 @@ public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int paral
     public int ThreadsPerCell => Math.Max(1, Environment.ProcessorCount / parallel);
 
     public IReadOnlyCollection<BenchmarkCell> Running => _running.Keys.ToList();
+
+    public string? NodeOf(BenchmarkCell cell) => null;
+
+    public string Describe() => $"{parallel} at a time";
 
     /// <summary>Called when a cell starts (exit code null) or ends (its exit code).</summary>
     public Action<BenchmarkCell, int?>? CellChanged { get; init; }
@@ -62,35 +64,6 @@ public sealed class BenchmarkRunner(string folder, BenchmarkSpec spec, int paral
     }
 
     /// <summary>The child's command line: resume the cell's run from its checkpoint, or start it (again) from scratch.</summary>
-    public IReadOnlyList<string> TrainArguments(BenchmarkCell cell)
-    {
-        string runs = BenchmarkResults.RunsFolder(folder), run = Path.Combine(runs, cell.Name);
-        if (Directory.Exists(run))
-        {
-            if (AtomicFile.ResolveDirectory(Path.Combine(run, "checkpoints", RunStore.LatestCheckpoint)) is not null)
-                return ["--resume", run, "--no-progress"];
-            Directory.Delete(run, recursive: true); // ended before its first checkpoint: nothing to resume
-        }
-        var args = new List<string>
-        {
-            "--env", cell.Env, "--algo", cell.Algo, "--seed", cell.Seed.ToString(CultureInfo.InvariantCulture), "--out", runs, "--name", cell.Name,
-            "--no-progress", "--eval-every", spec.EvalEvery.ToString(CultureInfo.InvariantCulture),
-            "--eval-episodes", spec.EvalEpisodes.ToString(CultureInfo.InvariantCulture),
-            "--checkpoint-every", spec.CheckpointEvery.ToString(CultureInfo.InvariantCulture),
-            // Checkpoints then hold DQN's replay buffer too (other algorithms have none), so a cell interrupted and
-            // resumed ends exactly like an uninterrupted one: a resumed grid reports the same numbers.
-            "--save-replay",
-        };
-        if (spec.Steps is long steps) args.AddRange(["--steps", steps.ToString(CultureInfo.InvariantCulture)]);
-        foreach (var set in spec.Set) args.AddRange(["--set", set]);
-        foreach (var assembly in spec.EnvAssemblies) args.AddRange(["--env-assembly", assembly]);
-        bool a3c = cell.Algo == "a3c";
-        string threadsKey = a3c ? "workers" : "torch_threads";
-        if (!spec.Set.Any(s => s.StartsWith(threadsKey + "=", StringComparison.Ordinal)))
-        {
-            if (a3c) args.AddRange(["--workers", ThreadsPerCell.ToString(CultureInfo.InvariantCulture)]);
-            else args.AddRange(["--set", $"torch_threads={ThreadsPerCell}"]);
-        }
-        return args;
-    }
+    public IReadOnlyList<string> TrainArguments(BenchmarkCell cell) =>
+        CellArguments.For(spec, cell, BenchmarkResults.RunsFolder(folder), ThreadsPerCell);
 }

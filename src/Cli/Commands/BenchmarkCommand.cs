@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using DeepRL.Agents.Benchmarking;
 using DeepRL.Cli.Benchmark;
+using DeepRL.Cluster;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -31,9 +32,14 @@ public static class BenchmarkCommand
         var output = new Option<string?>("--out") { Description = "Benchmark folder (default benchmarks/<time>)" };
         var resume = new Option<string?>("--resume") { Description = "Finish the benchmark in this folder: skips finished cells, resumes the others" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of the live table" };
-        var cmd = new Command("benchmark", "Train a grid of envs × algorithms × seeds (one child process per cell) and report IQMs with bootstrap CIs and plots")
+        var cluster = new Option<string[]>("--cluster") { Description = "HOST:PORT of a `deeprl node` (repeatable): run the cells on the cluster's nodes instead of here", DefaultValueFactory = _ => [] };
+        var listen = ClusterCliOptions.Listen("127.0.0.1:0");
+        var secretFile = ClusterCliOptions.SecretFile();
+        var downAfter = ClusterCliOptions.DownAfter();
+        var slots = new Option<int?>("--slots") { Description = "With --cluster: also train this many cells on this machine (default: none, it only coordinates)" };
+        var cmd = new Command("benchmark", "Train a grid of envs × algorithms × seeds (one child process per cell, here or on cluster nodes) and report IQMs with bootstrap CIs and plots")
         {
-            suite, envs, algos, seeds, steps, evalEvery, evalEpisodes, checkpointEvery, set, parallel, output, resume, noProgress,
+            suite, envs, algos, seeds, steps, evalEvery, evalEpisodes, checkpointEvery, set, parallel, output, resume, noProgress, cluster, listen, secretFile, downAfter, slots,
         };
         var reportFolder = new Argument<string>("folder") { Description = "A benchmark folder" };
         var report = new Command("report", "Rebuild results.csv, summary.md and plots/ of a benchmark folder from its runs") { reportFolder };
@@ -95,17 +101,29 @@ public static class BenchmarkCommand
                 log.LogWarning("This benchmark was started with --parallel {Recorded}; cells started from now on get {Threads} thread(s)/A3C worker(s) instead of {Before}",
                     recorded, Math.Max(1, Environment.ProcessorCount / parallelCells), Math.Max(1, Environment.ProcessorCount / recorded));
 
-            var runner = new BenchmarkRunner(folder, spec, parallelCells)
+            void CellChanged(DeepRL.Agents.Benchmarking.BenchmarkCell cell, int? code)
             {
-                CellChanged = (cell, code) =>
-                {
-                    if (code is null) log.LogInformation("{Cell}: started", cell.Name);
-                    else log.LogInformation("{Cell}: {Outcome}", cell.Name, Describe(BenchmarkResults.Read(folder, cell)));
-                },
-            };
+                if (code is null) log.LogInformation("{Cell}: started", cell.Name);
+                else log.LogInformation("{Cell}: {Outcome}", cell.Name, Describe(BenchmarkResults.Read(folder, cell)));
+            }
             int cells = spec.Cells().Count();
-            log.LogInformation("Benchmark {Folder}: {Cells} cells ({Envs} env(s) × {Algos} algorithm(s) × {Seeds} seed(s)), {Parallel} at a time with {Threads} thread(s) each",
-                folder, cells, spec.Envs.Length, spec.Algos.Length, spec.Seeds, parallelCells, runner.ThreadsPerCell);
+            string[] seedsToJoin = parse.GetValue(cluster)!;
+            IGridExecutor runner;
+            if (seedsToJoin.Length > 0)
+            {
+                var options = ClusterCliOptions.Read(parse.GetValue(listen)!, seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter));
+                runner = new ClusterGrid(folder, spec, options, log) { CellChanged = CellChanged };
+                log.LogInformation("Benchmark {Folder}: {Cells} cells ({Envs} env(s) × {Algos} algorithm(s) × {Seeds} seed(s)) on the cluster at {Cluster}",
+                    folder, cells, spec.Envs.Length, spec.Algos.Length, spec.Seeds, string.Join(", ", seedsToJoin));
+            }
+            else
+            {
+                if (parse.GetResult(slots) is { Implicit: false }) throw new CliException("--slots gives the coordinator of a cluster grid cells of its own; without --cluster use --parallel.");
+                var local = new BenchmarkRunner(folder, spec, parallelCells) { CellChanged = CellChanged };
+                runner = local;
+                log.LogInformation("Benchmark {Folder}: {Cells} cells ({Envs} env(s) × {Algos} algorithm(s) × {Seeds} seed(s)), {Parallel} at a time with {Threads} thread(s) each",
+                    folder, cells, spec.Envs.Length, spec.Algos.Length, spec.Seeds, parallelCells, local.ThreadsPerCell);
+            }
 
             // Ctrl-C, SIGTERM, SIGHUP: every running cell saves a resumable checkpoint and no new cell starts.
             using var stop = new CancellationTokenSource();
@@ -120,11 +138,25 @@ public static class BenchmarkCommand
             using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
             var clock = Stopwatch.StartNew();
+            // With --slots the coordinator's machine is also a node: a second member in this process, joined to the same cluster.
+            using var localNodeStop = new CancellationTokenSource();
+            Task localNode = Task.CompletedTask;
+            if (seedsToJoin.Length > 0 && parse.GetValue(slots) is int ownSlots)
+            {
+                var nodeOptions = new DeepRL.Cluster.Node.NodeOptions
+                {
+                    Cluster = ClusterCliOptions.Read(parse.GetValue(listen)!.Split(':')[0] + ":0", seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter)),
+                    Slots = ownSlots,
+                    WorkDir = Path.Combine(Path.GetFullPath(folder), ".node"),
+                    Name = "coordinator",
+                };
+                localNode = Task.Run(() => new DeepRL.Cluster.Node.ClusterNode(nodeOptions, new TrainProcess.Launcher(), log).RunAsync(localNodeStop.Token));
+            }
             var run = runner.RunAsync(stop.Token);
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
             if (interactive)
             {
-                var view = new BenchmarkLiveView(folder, spec, runner);
+                var view = new BenchmarkLiveView(folder, spec, runner, showNodes: seedsToJoin.Length > 0);
                 ctx.Console.Live(view.Table(clock.Elapsed)).Start(live =>
                 {
                     while (!run.Wait(500)) live.UpdateTarget(view.Table(clock.Elapsed));
@@ -132,6 +164,8 @@ public static class BenchmarkCommand
                 });
             }
             run.GetAwaiter().GetResult();
+            localNodeStop.Cancel();
+            localNode.GetAwaiter().GetResult();
 
             var results = BenchmarkOutputs.Write(folder, spec, ctx.Registry);
             PrintOutcome(ctx, folder, results);

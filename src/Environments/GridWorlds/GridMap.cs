@@ -207,8 +207,9 @@ public sealed class GridMap
     private static double Number(string name, Dictionary<string, string> header, string key, double fallback)
     {
         if (!header.TryGetValue(key, out var v)) return fallback;
-        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d))
-            throw new FormatException($"Grid map '{name}': header '{key}: {v}' must be a finite number.");
+        // Rewards reach agents as float32: a value beyond its range would arrive as ∞.
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !float.IsFinite((float)d))
+            throw new FormatException($"Grid map '{name}': header '{key}: {v}' must be a finite number within float32 range (±3.4e38).");
         return d;
     }
 

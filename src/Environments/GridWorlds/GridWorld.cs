@@ -9,7 +9,7 @@ namespace DeepRL.Environments.GridWorlds;
 /// probability <see cref="GridMap.Slip"/>. Episodes end at a goal, lava or hole; the time limit
 /// is added by the registry (<see cref="GridMap.MaxSteps"/>).
 /// </summary>
-public sealed class GridWorld : IEnvironment, IRenderable, ISnapshotable
+public sealed class GridWorld : IEnvironment, IRenderable, ISnapshotable, IValidOutputs
 {
     public const int ImageChannels = 5;
     private static readonly int[] RowDelta = [-1, 0, 1, 0];
@@ -44,6 +44,9 @@ public sealed class GridWorld : IEnvironment, IRenderable, ISnapshotable
     public Space ActionSpace { get; } = new Discrete(4);
 
     public EnvSpec? Spec { get; set; }
+
+    /// <summary>One-hot, image and coordinate observations are 0/1 or fractions of the grid; rewards come from the map's finite constants.</summary>
+    public bool OutputsValidByConstruction => true;
 
     public int AgentRow { get; private set; }
 

@@ -9,7 +9,7 @@ namespace DeepRL.Environments.MinAtar;
 /// step a draw from the game's generator below <c>stickyProbability</c> repeats the previous action. As in
 /// the original, the previous action starts at noop and survives resets. No truncation (Freeway ends itself).
 /// </summary>
-public sealed class MinAtarEnv : IEnvironment, IRenderable, ISnapshotable
+public sealed class MinAtarEnv : IEnvironment, IRenderable, ISnapshotable, IValidOutputs
 {
     private readonly float[] _obs;
     private readonly int[] _actionMap;
@@ -50,6 +50,9 @@ public sealed class MinAtarEnv : IEnvironment, IRenderable, ISnapshotable
     public Space ActionSpace { get; }
 
     public EnvSpec? Spec { get; set; }
+
+    /// <summary>Observations are 0/1 channels and rewards small integers, whatever the game does.</summary>
+    public bool OutputsValidByConstruction => true;
 
     /// <summary>The full-set action actually applied last step (after the sticky draw).</summary>
     public int LastAppliedAction => _lastAction;

@@ -8,12 +8,15 @@ public abstract class EnvListVectorEnv : VectorEnvironment
     private readonly IEnvironment[] _envs;
     private readonly ReadOnlyMemory<float>[] _actionRows;
     private readonly IActionMasking?[] _maskers;
+    private readonly bool _outputsValid;
 
     protected EnvListVectorEnv(IReadOnlyList<IEnvironment> envs, int threads)
         : base(envs.Count, envs[0].ObservationSpace, envs[0].ActionSpace, threads, masksActions: envs.All(e => ActionMask.Of(e) is not null))
     {
         _envs = envs.ToArray();
         _maskers = _envs.Select(ActionMask.Of).ToArray();
+        // Masks are written and checked in the checked loop: the unchecked one is for plain, small envs.
+        _outputsValid = _envs.All(ValidOutputs.Of) && _maskers.All(m => m is null);
         if (_envs.Any(e => e.ObservationSpace.FlatSize != ObsSize))
             throw new ArgumentException("Every env of a vector env needs the same observation space.");
         _actionRows = new ReadOnlyMemory<float>[_envs.Length];
@@ -25,8 +28,12 @@ public abstract class EnvListVectorEnv : VectorEnvironment
     public override EnvSpec? Spec => _envs[0].Spec;
 
     // Each observation is checked (finite, inside the space) right after it is copied into its row, while the row is
-    // in this core's L1 cache: a pass over the whole batch afterwards would read it back from memory.
+    // in this core's L1 cache: a pass over the whole batch afterwards would read it back from memory. Envs whose
+    // outputs are valid by construction (IValidOutputs) need no check at all.
     protected override bool ChecksObservationsAsWritten => true;
+
+    /// <summary>True when every env guarantees valid observations and rewards, so steps are copied without checks.</summary>
+    public bool SkipsOutputChecks => _outputsValid;
 
     protected override void ResetRange(int start, int end, int? seed)
     {
@@ -39,6 +46,34 @@ public abstract class EnvListVectorEnv : VectorEnvironment
 
     protected override void StepRange(int start, int end)
     {
+        if (_outputsValid) StepTrustedRange(start, end);
+        else StepCheckedRange(start, end);
+    }
+
+    /// <summary>
+    /// Plain copies for envs that guarantee their outputs: a one-hot gridworld steps in ≈20 ns, so even a cheap check per
+    /// env and the call to it cost a vector env a sizeable share of its throughput.
+    /// </summary>
+    private void StepTrustedRange(int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            EnvAction action = ActionsAreContinuous ? new EnvAction(_actionRows[i]) : new EnvAction(DiscreteActions[i]);
+            var r = _envs[i].Step(action);
+            if (Record(i, r.Reward, r.Terminated, r.Truncated))
+            {
+                r.Observation.AsSpan().CopyTo(FinalObservationRow(i));
+                _envs[i].Reset().Observation.AsSpan().CopyTo(ObservationRow(i));
+            }
+            else
+            {
+                r.Observation.AsSpan().CopyTo(ObservationRow(i));
+            }
+        }
+    }
+
+    private void StepCheckedRange(int start, int end)
+    {
         // The loop stays small, its rare paths (episode ends, errors) in other methods, its fields hoisted: with hundreds of
         // small envs per step, per-env fixed cost is what a vector env adds.
         var envs = _envs;
@@ -47,7 +82,9 @@ public abstract class EnvListVectorEnv : VectorEnvironment
         bool continuous = ActionsAreContinuous, masks = ActionMasks is not null;
         for (int i = start; i < end; i++)
         {
-            var r = envs[i].Step(continuous ? new EnvAction(_actionRows[i]) : new EnvAction(discrete[i]));
+            // A local, not a conditional inside the call: the JIT then keeps the action in registers (≈10% of a small env's step).
+            EnvAction action = continuous ? new EnvAction(_actionRows[i]) : new EnvAction(discrete[i]);
+            var r = envs[i].Step(action);
             if (Record(i, r.Reward, r.Terminated, r.Truncated)) EpisodeEnded(i, r.Observation);
             else Write(r.Observation, observations, i, "Step", RunningLengths[i], "observation");
             if (masks) _maskers[i]!.WriteActionMask(ActionMaskRow(i));

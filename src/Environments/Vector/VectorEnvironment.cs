@@ -118,14 +118,22 @@ public abstract class VectorEnvironment : IVectorEnvironment, ISnapshotable
         {
             if ((uint)actions[i] >= (uint)d.N)
                 throw new ArgumentOutOfRangeException(nameof(actions), actions[i], $"Action for env {i} must be in [0, {d.N - 1}].");
-            // A row with no valid action belongs to a terminal state; the env itself then decides.
-            if (ActionMasks is { } masks && !masks[i * d.N + actions[i]] && !ActionMask.NoneValid(MaskRow(masks, i, d.N)))
-                throw new InvalidActionException($"Action {actions[i]} for env {i} is masked out in its current state (valid actions: " +
-                                                 $"{ActionMask.Describe(MaskRow(masks, i, d.N))}); choose among the valid ones.");
         }
+        if (ActionMasks is { } masks) CheckActionsAllowed(actions, masks, d.N);
         actions.CopyTo(DiscreteActions);
         ActionsAreContinuous = false;
         _stepRunner.Run();
+    }
+
+    private static void CheckActionsAllowed(ReadOnlySpan<int> actions, bool[] masks, int n)
+    {
+        for (int i = 0; i < actions.Length; i++)
+        {
+            // A row with no valid action belongs to a terminal state; the env itself then decides.
+            if (!masks[i * n + actions[i]] && !ActionMask.NoneValid(MaskRow(masks, i, n)))
+                throw new InvalidActionException($"Action {actions[i]} for env {i} is masked out in its current state (valid actions: " +
+                                                 $"{ActionMask.Describe(MaskRow(masks, i, n))}); choose among the valid ones.");
+        }
     }
 
     public void Step(ReadOnlySpan<float> actions)

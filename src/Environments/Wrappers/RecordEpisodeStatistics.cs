@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// Tracks each episode's return and length, and adds an <see cref="EpisodeStatistics"/> under
 /// <c>"episode"</c> to the info of the step that ends it.
 /// </summary>
-public sealed class RecordEpisodeStatistics : Wrapper, ISnapshotable
+public sealed class RecordEpisodeStatistics : Wrapper, ISnapshotable, IValidOutputs
 {
     private double _return;
     private int _length;
@@ -17,6 +17,9 @@ public sealed class RecordEpisodeStatistics : Wrapper, ISnapshotable
     }
 
     public const string InfoKey = "episode";
+
+    /// <summary>Observations and rewards pass through unchanged.</summary>
+    public bool OutputsValidByConstruction => ValidOutputs.Of(Inner);
 
     public double CurrentReturn => _return;
 

@@ -6,7 +6,7 @@ namespace DeepRL.Environments.Wrappers;
 /// With probability <c>p</c> repeats the previous action instead of the chosen one (Machado et al. 2018),
 /// which makes deterministic games stochastic. Discrete actions only.
 /// </summary>
-public sealed class StickyActions : Wrapper, ISnapshotable
+public sealed class StickyActions : Wrapper, ISnapshotable, IValidOutputs
 {
     private readonly double _p;
     private Rng _rng = Rng.FromEntropy();
@@ -18,6 +18,9 @@ public sealed class StickyActions : Wrapper, ISnapshotable
         if (inner.ActionSpace is not Discrete) throw new ArgumentException("StickyActions needs a Discrete action space.");
         _p = p;
     }
+
+    /// <summary>Observations and rewards pass through unchanged.</summary>
+    public bool OutputsValidByConstruction => ValidOutputs.Of(Inner);
 
     public override ResetResult Reset(int? seed = null)
     {

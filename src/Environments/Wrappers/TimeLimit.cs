@@ -1,7 +1,7 @@
 namespace DeepRL.Environments.Wrappers;
 
 /// <summary>Truncates an episode after <c>maxEpisodeSteps</c> steps (unless it terminated on that step).</summary>
-public sealed class TimeLimit : Wrapper, ISnapshotable
+public sealed class TimeLimit : Wrapper, ISnapshotable, IValidOutputs
 {
     private int _elapsed;
 
@@ -12,6 +12,9 @@ public sealed class TimeLimit : Wrapper, ISnapshotable
     }
 
     public int MaxEpisodeSteps { get; }
+
+    /// <summary>Observations and rewards pass through unchanged.</summary>
+    public bool OutputsValidByConstruction => ValidOutputs.Of(Inner);
 
     public int ElapsedSteps => _elapsed;
 

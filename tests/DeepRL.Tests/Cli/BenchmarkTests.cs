@@ -28,7 +28,7 @@ public class BenchmarkTests
         Assert.That(r.Output, Does.Contain("4/4 cells finished"));
 
         var rows = File.ReadAllLines(Path.Combine(folder, "results.csv"));
-        Assert.That(rows[0], Is.EqualTo("env,algo,seed,status,final_return,best_return,auc,steps,wall_clock_s,fps,reward_threshold,steps_to_threshold,seconds_to_threshold"));
+        Assert.That(rows[0], Is.EqualTo("env,algo,seed,status,final_return,best_return,auc,steps,wall_clock_s,fps,reward_threshold,steps_to_threshold,seconds_to_threshold,node"));
         var cells = rows.Skip(1).Select(line => line.Split(',')).ToList();
         Assert.That(cells.Select(c => $"{c[1]}/{c[2]}"), Is.EquivalentTo(new[] { "ppo/1", "ppo/2", "a2c/1", "a2c/2" }));
         foreach (var c in cells)

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using DeepRL.Cli.Benchmark;
+using DeepRL.Cluster.Node;
+using Microsoft.Extensions.Logging;
+
+namespace DeepRL.Cli.Commands;
+
+/// <summary>
+/// <c>deeprl node</c>: a cluster member that trains benchmark cells for coordinators (<c>deeprl benchmark --cluster</c>).
+/// Ctrl-C / SIGTERM: running cells save checkpoints that go back to the coordinator, then the node leaves.
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var listen = ClusterCliOptions.Listen("127.0.0.1:0");
+        var join = new Option<string[]>("--join") { Description = "HOST:PORT of a member to join (repeatable); none starts a new cluster", DefaultValueFactory = _ => [] };
+        var slots = new Option<int?>("--slots") { Description = "Cells trained at once (default: one per core)" };
+        var workDir = new Option<string?>("--work-dir") { Description = "Folder for the run folders and logs of cells trained here (default: deeprl-node under the temp folder)" };
+        var name = new Option<string?>("--name") { Description = "The node's name in logs and results.csv (default HOST:PORT)" };
+        var secret = ClusterCliOptions.SecretFile();
+        var downAfter = ClusterCliOptions.DownAfter();
+        var cmd = new Command("node", "Join (or start) a DeepRL cluster and train benchmark cells for it") { listen, join, slots, workDir, name, secret, downAfter };
+        cmd.SetAction(parse =>
+        {
+            var ctx = DeepRlCli.Context(parse);
+            var log = ctx.Logger("node");
+            var options = new NodeOptions
+            {
+                Cluster = ClusterCliOptions.Read(parse.GetValue(listen)!, parse.GetValue(join)!, parse.GetValue(secret), parse.GetValue(downAfter)),
+                Slots = parse.GetValue(slots) ?? Environment.ProcessorCount,
+                WorkDir = Path.GetFullPath(parse.GetValue(workDir) ?? Path.Combine(Path.GetTempPath(), "deeprl-node")),
+                Name = parse.GetValue(name),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            using var stop = new CancellationTokenSource();
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                if (!stop.IsCancellationRequested) log.LogWarning("{Signal}: leaving the cluster (running cells checkpoint and go back to the coordinator)", signal.Signal);
+                stop.Cancel();
+            }
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            var node = new ClusterNode(options, new TrainProcess.Launcher(), log)
+            {
+                Listening = endpoint =>
+                {
+                    ctx.Output.WriteLine($"node listening on {endpoint} ({options.Slots} slot(s), work dir {options.WorkDir})");
+                    ctx.Output.Flush();
+                },
+            };
+            node.RunAsync(stop.Token).GetAwaiter().GetResult();
+            ctx.Output.WriteLine("node stopped");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,74 @@
+using Akka.Configuration;
+using DeepRL.Cluster.Protocol;
+
+namespace DeepRL.Cluster;
+
+/// <summary>The Akka configuration of a DeepRL member, built from <see cref="ClusterOptions"/>.</summary>
+public static class ClusterConfig
+{
+    /// <summary>The actor system's name: members of one cluster share it.</summary>
+    public const string SystemName = "deeprl";
+
+    public const string NodeRole = "node";
+
+    public const string CoordinatorRole = "coordinator";
+
+    public static Config For(ClusterOptions options, string role)
+    {
+        string seeds = string.Join(", ", options.Join.Select(j =>
+        {
+            var (host, port) = ClusterOptions.ParseEndpoint(j);
+            return $"\"{Address(host, port)}\"";
+        }));
+        string host = Hocon(options.Host.Trim('[', ']'));
+        // Failure detection and downing are Akka's: the phi-accrual detector marks a silent member unreachable after the
+        // heartbeat pause, and the split-brain resolver downs it once the membership has been stable for DownAfter.
+        // keep-oldest with down-if-alone: a crashed member is downed whatever its age or the cluster's size (a tie in a
+        // two-member cluster cannot down the survivor, as keep-majority's lowest-address rule could).
+        return ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              loggers = ["Akka.Event.StandardOutLogger, Akka"]
+              actor {
+                provider = cluster
+                serializers { deeprl = "{{typeof(MessagePackAkkaSerializer).AssemblyQualifiedName}}" }
+                serialization-bindings { "{{typeof(IDeepRlMessage).FullName}}, {{typeof(IDeepRlMessage).Assembly.GetName().Name}}" = deeprl }
+              }
+              remote {
+                log-remote-lifecycle-events = off
+                dot-netty.tcp {
+                  hostname = {{host}}
+                  port = {{options.Port}}
+                  maximum-frame-size = {{Limits.ChunkBytes * 2}}b
+                }
+              }
+              cluster {
+                roles = [{{role}}]
+                seed-nodes = [{{seeds}}]
+                min-nr-of-members = 1
+                log-info = off
+                failure-detector {
+                  heartbeat-interval = 1s
+                  acceptable-heartbeat-pause = 3s
+                }
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-oldest
+                  stable-after = {{(int)options.DownAfter.TotalMilliseconds}}ms
+                  keep-oldest.down-if-alone = on
+                }
+                run-coordinated-shutdown-when-down = on
+              }
+              coordinated-shutdown {
+                exit-clr = off
+                run-by-clr-shutdown-hook = off
+              }
+            }
+            """);
+    }
+
+    public static string Address(string host, int port) => $"akka.tcp://{SystemName}@{(host.Contains(':') ? $"[{host}]" : host)}:{port}";
+
+    private static string Hocon(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}
