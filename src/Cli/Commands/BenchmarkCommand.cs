@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using DeepRL.Agents.Benchmarking;
 using DeepRL.Cli.Benchmark;
 using DeepRL.Cluster;
@@ -109,10 +108,11 @@ public static class BenchmarkCommand
             int cells = spec.Cells().Count();
             string[] seedsToJoin = parse.GetValue(cluster)!;
             IGridExecutor runner;
+            ClusterOptions? clusterOptions = null;
             if (seedsToJoin.Length > 0)
             {
-                var options = ClusterCliOptions.Read(parse.GetValue(listen)!, seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter));
-                runner = new ClusterGrid(folder, spec, options, log) { CellChanged = CellChanged };
+                clusterOptions = ClusterCliOptions.Read(parse.GetValue(listen)!, seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter));
+                runner = new ClusterGrid(folder, spec, clusterOptions, log) { CellChanged = CellChanged };
                 log.LogInformation("Benchmark {Folder}: {Cells} cells ({Envs} env(s) × {Algos} algorithm(s) × {Seeds} seed(s)) on the cluster at {Cluster}",
                     folder, cells, spec.Envs.Length, spec.Algos.Length, spec.Seeds, string.Join(", ", seedsToJoin));
             }
@@ -126,16 +126,7 @@ public static class BenchmarkCommand
             }
 
             // Ctrl-C, SIGTERM, SIGHUP: every running cell saves a resumable checkpoint and no new cell starts.
-            using var stop = new CancellationTokenSource();
-            void Stop(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                if (!stop.IsCancellationRequested) log.LogWarning("{Signal}: stopping the running cells (they save resumable checkpoints)", signal.Signal);
-                stop.Cancel();
-            }
-            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            using var stop = new StopSignals(log, "stopping the running cells (they save resumable checkpoints)");
 
             var clock = Stopwatch.StartNew();
             // With --slots the coordinator's machine is also a node: a second member in this process, joined to the same cluster.
@@ -145,7 +136,7 @@ public static class BenchmarkCommand
             {
                 var nodeOptions = new DeepRL.Cluster.Node.NodeOptions
                 {
-                    Cluster = ClusterCliOptions.Read(parse.GetValue(listen)!.Split(':')[0] + ":0", seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter)),
+                    Cluster = clusterOptions! with { Port = 0 },
                     Slots = ownSlots,
                     WorkDir = Path.Combine(Path.GetFullPath(folder), ".node"),
                     Name = "coordinator",
@@ -169,7 +160,7 @@ public static class BenchmarkCommand
 
             var results = BenchmarkOutputs.Write(folder, spec, ctx.Registry);
             PrintOutcome(ctx, folder, results);
-            if (stop.IsCancellationRequested)
+            if (stop.IsStopRequested)
             {
                 ctx.Output.WriteLine($"stopped; finish it with: deeprl benchmark --resume {folder}");
                 return 130;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using DeepRL.Cli.Benchmark;
 using DeepRL.Cluster.Node;
 using Microsoft.Extensions.Logging;
@@ -41,15 +40,7 @@ public static class NodeCommand
             {
                 throw new CliException(ex.Message);
             }
-            using var stop = new CancellationTokenSource();
-            void Stop(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                if (!stop.IsCancellationRequested) log.LogWarning("{Signal}: leaving the cluster (running cells checkpoint and go back to the coordinator)", signal.Signal);
-                stop.Cancel();
-            }
-            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var stop = new StopSignals(log, "leaving the cluster (running cells checkpoint and go back to the coordinator)");
             var node = new ClusterNode(options, new TrainProcess.Launcher(), log)
             {
                 Listening = endpoint =>

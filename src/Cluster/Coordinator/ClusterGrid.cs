@@ -38,7 +38,7 @@ public sealed class ClusterGrid(string folder, BenchmarkSpec spec, ClusterOption
         if (File.Exists(path)) return File.ReadAllText(path).Trim();
         string name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
         name = new string(name.Take(64).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        string id = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, name.Length + 33)];
+        string id = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)];
         Agents.Training.AtomicFile.WriteAllText(path, id);
         return id;
     }

@@ -16,7 +16,7 @@ namespace DeepRL.Cluster.Coordinator;
 /// to the front of the queue, to be resumed elsewhere from the last checkpoint received. Every message from a node is
 /// validated first; a bad one is logged and answered, never trusted.
 /// </summary>
-internal sealed class CoordinatorActor : ReceiveActor
+internal sealed class CoordinatorActor : GuardedActor
 {
     private readonly string _folder;
     private readonly BenchmarkSpec _spec;
@@ -40,6 +40,7 @@ internal sealed class CoordinatorActor : ReceiveActor
     }
 
     public CoordinatorActor(string folder, BenchmarkSpec spec, string benchmarkId, byte[]? secret, GridState state, ILogger log, Action<BenchmarkCell, int?> cellChanged)
+        : base(log)
     {
         _folder = folder;
         _spec = spec;
@@ -61,23 +62,6 @@ internal sealed class CoordinatorActor : ReceiveActor
         Receive<ReturnCell>(m => Welcomed(m, s => OnReturn(m, s)));
         Receive<ArtifactChunk>(m => Welcomed(m, s => OnChunk(m, s)));
         Receive<ArtifactAck>(m => Welcomed(m, _ => OnAck(m)));
-    }
-
-    /// <summary>
-    /// A handler that fails (a full disk, a file a user removed) is logged and the actor goes on: Akka's default restart
-    /// would forget every handshake, cell and transfer in flight.
-    /// </summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        try
-        {
-            return base.AroundReceive(receive, message);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _log.LogError(ex, "Handling {Message} failed: {Error}", message.GetType().Name, ex.Message);
-            return true;
-        }
     }
 
     protected override void PreStart() =>

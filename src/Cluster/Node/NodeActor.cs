@@ -15,7 +15,7 @@ namespace DeepRL.Cluster.Node;
 /// resumes them from the last checkpoint it holds); when the node is told to leave, running cells checkpoint and are
 /// handed back.
 /// </summary>
-internal sealed class NodeActor : ReceiveActor, IWithTimers
+internal sealed class NodeActor : GuardedActor, IWithTimers
 {
     private readonly NodeOptions _options;
     private readonly ICellLauncher _launcher;
@@ -55,6 +55,7 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
     public sealed record Leave(TaskCompletionSource Done);
 
     public NodeActor(NodeOptions options, ICellLauncher launcher, ILogger log, string name)
+        : base(log)
     {
         _options = options;
         _launcher = launcher;
@@ -80,23 +81,6 @@ internal sealed class NodeActor : ReceiveActor, IWithTimers
             if (f.Kind != ArtifactKind.Checkpoint) GiveBack(f.Cell);
         });
         Receive<Leave>(OnLeave);
-    }
-
-    /// <summary>
-    /// A handler that fails (a full disk, a file a user removed) is logged and the actor goes on: Akka's default restart
-    /// would forget every handshake, cell and transfer in flight.
-    /// </summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        try
-        {
-            return base.AroundReceive(receive, message);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _log.LogError(ex, "Handling {Message} failed: {Error}", message.GetType().Name, ex.Message);
-            return true;
-        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
