@@ -1,4 +1,7 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Remote.Transport.DotNetty;
 using DeepRL.Cluster.Protocol;
 
 namespace DeepRL.Cluster;
@@ -12,6 +15,20 @@ public static class ClusterConfig
     public const string NodeRole = "node";
 
     public const string CoordinatorRole = "coordinator";
+
+    /// <summary>
+    /// Creates a member's actor system. With a TLS certificate every connection is TLS, both ends present the certificate,
+    /// and a peer is accepted only if its certificate is this one (pinned by thumbprint): the chain of a self-signed
+    /// certificate cannot be validated, and pinning is stricter than a chain anyway.
+    /// </summary>
+    public static ActorSystem CreateSystem(ClusterOptions options, string role)
+    {
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(For(options, role)));
+        if (options.TlsCertificate is { } certificate)
+            setup = setup.And(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
+                validateCertificateHostname: false, CertificateValidation.PinnedCertificate(certificate.Thumbprint)));
+        return ActorSystem.Create(SystemName, setup);
+    }
 
     public static Config For(ClusterOptions options, string role)
     {
@@ -41,6 +58,7 @@ public static class ClusterConfig
                   hostname = {{host}}
                   port = {{options.Port}}
                   maximum-frame-size = {{Limits.ChunkBytes * 2}}b
+                  enable-ssl = {{(options.TlsCertificate is null ? "off" : "on")}}
                 }
               }
               cluster {

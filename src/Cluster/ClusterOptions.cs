@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace DeepRL.Cluster;
 
@@ -18,6 +19,12 @@ public sealed record ClusterOptions
     public byte[]? Secret { get; init; }
 
     /// <summary>
+    /// The certificate (with its private key) every member uses for TLS, from <c>--tls-cert</c>; null = plain TCP. All
+    /// members use the same one and accept only it (pinned by thumbprint), so a self-signed certificate is enough.
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
     /// How long a member must stay unreachable before Akka's split-brain resolver downs it (its <c>stable-after</c>); with
     /// the failure detector's heartbeat pause this bounds the time from a crash to its cells being queued again.
     /// </summary>
@@ -34,6 +41,8 @@ public sealed record ClusterOptions
         if (DownAfter < TimeSpan.FromSeconds(1) || DownAfter > TimeSpan.FromMinutes(30))
             throw new ArgumentException($"down-after must be 1 s to 30 min, got {DownAfter.TotalSeconds} s.");
         foreach (var seed in Join) _ = ParseEndpoint(seed);
+        if (TlsCertificate is { HasPrivateKey: false })
+            throw new ArgumentException($"The TLS certificate {TlsCertificate.Subject} has no private key: give the PKCS#12 (.pfx) file that holds both.");
     }
 
     public static bool IsLoopback(string host) =>

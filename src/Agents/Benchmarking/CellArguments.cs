@@ -18,7 +18,8 @@ public static class CellArguments
         string run = Path.Combine(runsFolder, cell.Name);
         if (Directory.Exists(run))
         {
-            if (HasCheckpoint(run)) return ["--resume", run, "--no-progress"];
+            // The plugins by path here, not the path recorded in the run (another machine's, for a cell moved between nodes).
+            if (HasCheckpoint(run)) return ["--resume", run, "--no-progress", .. spec.EnvAssemblies.SelectMany(a => new[] { "--env-assembly", a })];
             Directory.Delete(run, recursive: true); // ended before its first checkpoint: nothing to resume
         }
         var args = new List<string>

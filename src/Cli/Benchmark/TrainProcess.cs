@@ -28,7 +28,7 @@ public sealed class TrainProcess : IRunningCell
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
         var (file, prefix) = SelfCommand();
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in prefix.Concat(["train", .. trainArgs])) psi.ArgumentList.Add(a);
+        foreach (var a in prefix.Concat(["train", "--stop-with-parent", .. trainArgs])) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         log.WriteLine($"$ deeprl train {string.Join(' ', trainArgs)}");

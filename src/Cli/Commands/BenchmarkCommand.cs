@@ -32,14 +32,13 @@ public static class BenchmarkCommand
         var resume = new Option<string?>("--resume") { Description = "Finish the benchmark in this folder: skips finished cells, resumes the others" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of the live table" };
         var cluster = new Option<string[]>("--cluster") { Description = "HOST:PORT of a `deeprl node` (repeatable): run the cells on the cluster's nodes instead of here", DefaultValueFactory = _ => [] };
-        var listen = ClusterCliOptions.Listen("127.0.0.1:0");
-        var secretFile = ClusterCliOptions.SecretFile();
-        var downAfter = ClusterCliOptions.DownAfter();
+        var clusterCli = new ClusterCliOptions();
         var slots = new Option<int?>("--slots") { Description = "With --cluster: also train this many cells on this machine (default: none, it only coordinates)" };
         var cmd = new Command("benchmark", "Train a grid of envs × algorithms × seeds (one child process per cell, here or on cluster nodes) and report IQMs with bootstrap CIs and plots")
         {
-            suite, envs, algos, seeds, steps, evalEvery, evalEpisodes, checkpointEvery, set, parallel, output, resume, noProgress, cluster, listen, secretFile, downAfter, slots,
+            suite, envs, algos, seeds, steps, evalEvery, evalEpisodes, checkpointEvery, set, parallel, output, resume, noProgress, cluster, slots,
         };
+        clusterCli.AddTo(cmd);
         var reportFolder = new Argument<string>("folder") { Description = "A benchmark folder" };
         var report = new Command("report", "Rebuild results.csv, summary.md and plots/ of a benchmark folder from its runs") { reportFolder };
         report.SetAction(parse =>
@@ -111,7 +110,7 @@ public static class BenchmarkCommand
             ClusterOptions? clusterOptions = null;
             if (seedsToJoin.Length > 0)
             {
-                clusterOptions = ClusterCliOptions.Read(parse.GetValue(listen)!, seedsToJoin, parse.GetValue(secretFile), parse.GetValue(downAfter));
+                clusterOptions = clusterCli.Read(parse, seedsToJoin);
                 runner = new ClusterGrid(folder, spec, clusterOptions, log) { CellChanged = CellChanged };
                 log.LogInformation("Benchmark {Folder}: {Cells} cells ({Envs} env(s) × {Algos} algorithm(s) × {Seeds} seed(s)) on the cluster at {Cluster}",
                     folder, cells, spec.Envs.Length, spec.Algos.Length, spec.Seeds, string.Join(", ", seedsToJoin));
@@ -162,7 +161,8 @@ public static class BenchmarkCommand
             PrintOutcome(ctx, folder, results);
             if (stop.IsStopRequested)
             {
-                ctx.Output.WriteLine($"stopped; finish it with: deeprl benchmark --resume {folder}");
+                string onCluster = seedsToJoin.Length > 0 ? " " + string.Join(' ', seedsToJoin.Select(s => "--cluster " + s)) : "";
+                ctx.Output.WriteLine($"stopped; finish it with: deeprl benchmark --resume {folder}{onCluster}");
                 return 130;
             }
             return results.All(r => r.Finished) ? 0 : 1;

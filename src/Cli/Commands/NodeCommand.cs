@@ -13,21 +13,20 @@ public static class NodeCommand
 {
     public static Command Create()
     {
-        var listen = ClusterCliOptions.Listen("127.0.0.1:0");
         var join = new Option<string[]>("--join") { Description = "HOST:PORT of a member to join (repeatable); none starts a new cluster", DefaultValueFactory = _ => [] };
         var slots = new Option<int?>("--slots") { Description = "Cells trained at once (default: one per core)" };
         var workDir = new Option<string?>("--work-dir") { Description = "Folder for the run folders and logs of cells trained here (default: deeprl-node under the temp folder)" };
         var name = new Option<string?>("--name") { Description = "The node's name in logs and results.csv (default HOST:PORT)" };
-        var secret = ClusterCliOptions.SecretFile();
-        var downAfter = ClusterCliOptions.DownAfter();
-        var cmd = new Command("node", "Join (or start) a DeepRL cluster and train benchmark cells for it") { listen, join, slots, workDir, name, secret, downAfter };
+        var clusterCli = new ClusterCliOptions();
+        var cmd = new Command("node", "Join (or start) a DeepRL cluster and train benchmark cells for it") { join, slots, workDir, name };
+        clusterCli.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var ctx = DeepRlCli.Context(parse);
             var log = ctx.Logger("node");
             var options = new NodeOptions
             {
-                Cluster = ClusterCliOptions.Read(parse.GetValue(listen)!, parse.GetValue(join)!, parse.GetValue(secret), parse.GetValue(downAfter)),
+                Cluster = clusterCli.Read(parse, parse.GetValue(join)!),
                 Slots = parse.GetValue(slots) ?? Environment.ProcessorCount,
                 WorkDir = Path.GetFullPath(parse.GetValue(workDir) ?? Path.Combine(Path.GetTempPath(), "deeprl-node")),
                 Name = parse.GetValue(name),

@@ -33,6 +33,8 @@ public static class TrainCommand
         var onNan = new Option<string>("--on-nan") { Description = "A NaN/∞ loss or gradient: stop (keep the last checkpoint) or skip that update with a warning", DefaultValueFactory = _ => "stop" };
         onNan.AcceptOnlyFromAmong("stop", "skip");
         var stopWhenSolved = new Option<bool>("--stop-when-solved") { Description = "Stop once an evaluation reaches the env's reward threshold" };
+        // Set by the benchmark and cluster launchers for their child runs, not meant for users.
+        var stopWithParent = new Option<bool>("--stop-with-parent") { Hidden = true, Description = "Stop (with a checkpoint) when the parent process dies" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Log lines instead of a live progress bar" };
         var initFrom = new Option<string?>("--init-from") { Description = "Transfer learning: start from this run's network weights, RUN or RUN:best|latest (default: the checkpoint it recommends)" };
@@ -45,7 +47,7 @@ public static class TrainCommand
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
             env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
-            saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze,
+            saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze, stopWithParent,
         };
         cmd.SetAction(parse =>
         {
@@ -157,6 +159,11 @@ public static class TrainCommand
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            using var parentWatch = parse.GetValue(stopWithParent) ? new ParentWatch(() =>
+            {
+                log.LogWarning("The process that started this run has ended: stopping, saving a resumable checkpoint");
+                stop.Cancel();
+            }) : null;
             var summary = observer.Run(() => agent.Train(parse.GetValue(output)!, parse.GetValue(name), observer, log, stop.Token));
             PrintSummary(ctx, agent.RunFolder!, summary);
             return summary.Status == "interrupted" ? 130 : 0;

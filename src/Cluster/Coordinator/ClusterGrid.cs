@@ -52,7 +52,7 @@ public sealed class ClusterGrid(string folder, BenchmarkSpec spec, ClusterOption
         var cancelled = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default);
         while (!_state.Done.IsCompleted && !stop.IsCancellationRequested)
         {
-            var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.For(options, ClusterConfig.CoordinatorRole));
+            var system = ClusterConfig.CreateSystem(options, ClusterConfig.CoordinatorRole);
             var state = _state;
             Action<BenchmarkCell, int?> changed = (c, code) => CellChanged?.Invoke(c, code);
             system.ActorOf(Props.Create(() => new CoordinatorActor(folder, spec, id, options.Secret, state, log, changed)), CoordinatorActorName);
@@ -75,5 +75,7 @@ public sealed class ClusterGrid(string folder, BenchmarkSpec spec, ClusterOption
             }
             await Shutdown.Leave(system, log);
         }
+        var (bytesIn, bytesOut) = _state.Traffic;
+        log.LogInformation("Cluster traffic: {In:N0} bytes of checkpoints and run folders received, {Out:N0} bytes of resumes and plugins sent", bytesIn, bytesOut);
     }
 }

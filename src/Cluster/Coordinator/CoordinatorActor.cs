@@ -31,6 +31,8 @@ internal sealed class CoordinatorActor : GuardedActor
     private readonly List<IActorRef> _waiting = [];
     private readonly IncomingArtifacts _incoming = new();
     private readonly Dictionary<string, OutgoingArtifact> _outgoing = [];
+    private readonly AssemblyRef[] _plugins;
+    private readonly Dictionary<string, string> _pluginPaths;
 
     private sealed class Session(string name, byte[] nonce)
     {
@@ -51,6 +53,9 @@ internal sealed class CoordinatorActor : GuardedActor
         _log = log;
         _cellChanged = cellChanged;
         _cellsByName = spec.Cells().ToDictionary(c => c.Name);
+        // Plugins go out by content hash: a node fetches each build once (RequestAssembly) and keeps it.
+        _pluginPaths = spec.EnvAssemblies.DistinctBy(p => p).ToDictionary(p => PluginCache.Describe(p).Sha256);
+        _plugins = _pluginPaths.Select(p => new AssemblyRef(Path.GetFileName(p.Value), p.Key)).ToArray();
         Receive<ClusterEvent.MemberUp>(e => _log.LogInformation("Member {Address} ({Roles}) joined", e.Member.Address, string.Join(",", e.Member.Roles)));
         Receive<ClusterEvent.UnreachableMember>(e => _log.LogWarning("Member {Address} ({Roles}) is unreachable", e.Member.Address, string.Join(",", e.Member.Roles)));
         Receive<ClusterEvent.ReachableMember>(e => _log.LogInformation("Member {Address} ({Roles}) is reachable again", e.Member.Address, string.Join(",", e.Member.Roles)));
@@ -60,6 +65,7 @@ internal sealed class CoordinatorActor : GuardedActor
         Receive<Refused>(m => Checked(m, () => _log.LogError("Node at {Address} refused this coordinator: {Reason}", Sender.Path.Address, m.Reason)));
         Receive<RequestCell>(m => Welcomed(m, s => OnRequest(m, s)));
         Receive<ReturnCell>(m => Welcomed(m, s => OnReturn(m, s)));
+        Receive<RequestAssembly>(m => Welcomed(m, s => OnRequestAssembly(m, s)));
         Receive<ArtifactChunk>(m => Welcomed(m, s => OnChunk(m, s)));
         Receive<ArtifactAck>(m => Welcomed(m, _ => OnAck(m)));
     }
@@ -148,9 +154,10 @@ internal sealed class CoordinatorActor : GuardedActor
         else if (Directory.Exists(run)) Directory.Delete(run, recursive: true); // ended before its first checkpoint
         WriteNode(cell, session.Name);
         File.Delete(BenchmarkResults.ExitCodeFile(_folder, cell));
-        node.Tell(new AssignCell(_benchmarkId, _specJson, cell.Env, cell.Algo, cell.Seed, resume?.TotalBytes ?? 0), Self);
+        node.Tell(new AssignCell(_benchmarkId, _specJson, cell.Env, cell.Algo, cell.Seed, resume?.TotalBytes ?? 0, _plugins), Self);
         if (resume is not null)
         {
+            _state.Sent(resume.TotalBytes);
             _outgoing[resume.TransferId] = resume;
             resume.Start();
         }
@@ -168,14 +175,34 @@ internal sealed class CoordinatorActor : GuardedActor
         ServeWaiting();
     }
 
+    private void OnRequestAssembly(RequestAssembly request, Session session)
+    {
+        if (request.BenchmarkId != _benchmarkId) return;
+        if (!_pluginPaths.TryGetValue(request.Sha256, out var path))
+        {
+            _log.LogWarning("Node {Node} asked for a plugin this benchmark does not use ({Sha256})", session.Name, request.Sha256);
+            Sender.Tell(new Refused($"this benchmark has no plugin with SHA-256 {request.Sha256}"), Self);
+            return;
+        }
+        // The transfer deletes the file it sends when it ends: send a copy.
+        string copy = Path.Combine(Path.GetTempPath(), $"deeprl-plugin-{Guid.NewGuid():N}.dll");
+        File.Copy(path, copy);
+        var artifact = new OutgoingArtifact(copy, Convert.FromHexString(request.Sha256), request.Sha256, ArtifactKind.Assembly, 0, Sender, Self);
+        _outgoing[artifact.TransferId] = artifact;
+        _state.Sent(artifact.TotalBytes);
+        artifact.Start();
+        _log.LogInformation("Plugin {Plugin} sent to {Node}", Path.GetFileName(path), session.Name);
+    }
+
     private void OnChunk(ArtifactChunk chunk, Session session)
     {
-        if (chunk.Kind == ArtifactKind.Resume || !_cellsByName.TryGetValue(chunk.Cell, out var cell))
+        if (chunk.Kind is ArtifactKind.Resume or ArtifactKind.Assembly || !_cellsByName.TryGetValue(chunk.Cell, out var cell))
         {
             IncomingArtifacts.Complete(chunk, Sender, Self, $"'{chunk.Cell}' is not a cell of this benchmark");
             return;
         }
         if (_incoming.OnChunk(chunk, Sender, Self) is not { } path) return;
+        _state.Received(chunk.TotalBytes);
         try
         {
             IncomingArtifacts.Complete(chunk, Sender, Self, Store(cell, chunk, path, session));

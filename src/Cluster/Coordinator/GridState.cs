@@ -13,6 +13,7 @@ internal sealed class GridState
     private readonly LinkedList<BenchmarkCell> _queue;
     private readonly Dictionary<BenchmarkCell, (Address Node, string Name)> _assigned = [];
     private readonly HashSet<BenchmarkCell> _finished = [];
+    private long _bytesIn, _bytesOut;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GridState(IEnumerable<BenchmarkCell> todo)
@@ -23,6 +24,13 @@ internal sealed class GridState
 
     /// <summary>Completes when every cell has finished (successfully or not).</summary>
     public Task Done => _done.Task;
+
+    /// <summary>Artifact bytes received from nodes (checkpoints, finished run folders) and sent to them (resumes, plugins).</summary>
+    public (long In, long Out) Traffic => (Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
+
+    public void Received(long bytes) => Interlocked.Add(ref _bytesIn, bytes);
+
+    public void Sent(long bytes) => Interlocked.Add(ref _bytesOut, bytes);
 
     public IReadOnlyCollection<BenchmarkCell> Running
     {

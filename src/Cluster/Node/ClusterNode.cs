@@ -26,7 +26,7 @@ public sealed class ClusterNode(NodeOptions options, ICellLauncher launcher, ILo
         bool first = true;
         while (!stop.IsCancellationRequested)
         {
-            var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.For(cluster, ClusterConfig.NodeRole));
+            var system = ClusterConfig.CreateSystem(cluster, ClusterConfig.NodeRole);
             var member = Akka.Cluster.Cluster.Get(system);
             var self = member.SelfAddress;
             string endpoint = $"{(self.Host!.Contains(':') ? $"[{self.Host}]" : self.Host)}:{self.Port}";

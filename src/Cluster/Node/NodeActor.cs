@@ -24,6 +24,8 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     private readonly Dictionary<string, NodeCell> _cells = [];
     private readonly Dictionary<string, OutgoingArtifact> _outgoing = [];
     private readonly IncomingArtifacts _incoming = new();
+    private readonly PluginCache _plugins;
+    private readonly Dictionary<string, AssemblyRef> _requestedPlugins = [];
     private Address? _coordinatorAddress;
     private IActorRef? _coordinator;
     private byte[] _nonce = [];
@@ -31,16 +33,20 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     private bool _leaving;
     private TaskCompletionSource? _left;
 
-    private sealed class NodeCell(BenchmarkCell cell, BenchmarkSpec spec, string runFolder, string logFile)
+    private sealed class NodeCell(BenchmarkCell cell, BenchmarkSpec spec, AssemblyRef[] plugins, string runFolder, string logFile)
     {
         public BenchmarkCell Cell { get; } = cell;
         public BenchmarkSpec Spec { get; } = spec;
+        public AssemblyRef[] Plugins { get; } = plugins;
         public string RunFolder { get; } = runFolder;
         public string LogFile { get; } = logFile;
         public IRunningCell? Process { get; set; }
         public int? ExitCode { get; set; }
         public DateTime ShippedCheckpoint { get; set; }
         public bool Shipping { get; set; }
+
+        /// <summary>The cell's run folder (its last checkpoint) is still on its way from the coordinator.</summary>
+        public bool AwaitingResume { get; set; }
 
         /// <summary>The artifact in flight was packed after the cell ended, so it holds its last checkpoint.</summary>
         public bool PackedAfterExit { get; set; }
@@ -61,6 +67,7 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         _launcher = launcher;
         _log = log;
         _name = name;
+        _plugins = new PluginCache(Path.Combine(options.WorkDir, "plugins"));
         Receive<ClusterEvent.MemberUp>(e => OnMemberUp(e.Member));
         Receive<ClusterEvent.MemberRemoved>(e => OnMemberGone(e.Member, "left the cluster"));
         Receive<ClusterEvent.UnreachableMember>(e => _log.LogWarning("Member {Address} ({Roles}) is unreachable", e.Member.Address, Roles(e.Member)));
@@ -123,6 +130,7 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         _cells.Clear();
         foreach (var o in _outgoing.Values) o.Dispose();
         _outgoing.Clear();
+        _requestedPlugins.Clear();
         _coordinatorAddress = null;
         _coordinator = null;
         _benchmarkId = null;
@@ -183,17 +191,42 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
             return;
         }
         string runs = BenchmarkResults.RunsFolder(BenchmarkFolder);
-        var nodeCell = new NodeCell(cell, spec, Path.Combine(runs, cell.Name), Path.Combine(BenchmarkResults.LogsFolder(BenchmarkFolder), cell.Name + ".log"));
+        var nodeCell = new NodeCell(cell, spec, a.Assemblies, Path.Combine(runs, cell.Name), Path.Combine(BenchmarkResults.LogsFolder(BenchmarkFolder), cell.Name + ".log"))
+        {
+            AwaitingResume = a.ResumeBytes > 0,
+        };
         _cells[cell.Name] = nodeCell;
         // Whatever an earlier attempt left here is stale: the coordinator's copy (sent next, if any) is the truth.
         if (Directory.Exists(nodeCell.RunFolder)) Directory.Delete(nodeCell.RunFolder, recursive: true);
-        if (a.ResumeBytes == 0) Launch(nodeCell);
-        else _log.LogInformation("{Cell}: receiving its last checkpoint ({Bytes:N0} bytes)", cell.Name, a.ResumeBytes);
+        if (nodeCell.AwaitingResume) _log.LogInformation("{Cell}: receiving its last checkpoint ({Bytes:N0} bytes)", cell.Name, a.ResumeBytes);
+        TryLaunch(nodeCell);
     });
+
+    /// <summary>Starts a cell once its run folder (when it resumes) and every plugin it needs are here; asks for missing plugins.</summary>
+    private void TryLaunch(NodeCell cell)
+    {
+        if (cell.Process is not null || cell.AwaitingResume) return;
+        var missing = cell.Plugins.Where(p => !_plugins.Has(p)).ToList();
+        if (missing.Count == 0)
+        {
+            Launch(cell);
+            return;
+        }
+        foreach (var plugin in missing.Where(p => _requestedPlugins.TryAdd(p.Sha256, p)))
+        {
+            _log.LogInformation("Fetching plugin {Plugin} ({Sha256}) from the coordinator", plugin.FileName, plugin.Sha256[..12]);
+            _coordinator!.Tell(new RequestAssembly(_benchmarkId!, plugin.Sha256), Self);
+        }
+    }
 
     private void OnChunk(ArtifactChunk chunk) => FromCoordinator(chunk, () =>
     {
-        if (chunk.Kind != ArtifactKind.Resume || !_cells.TryGetValue(chunk.Cell, out var cell) || cell.Process is not null)
+        if (chunk.Kind == ArtifactKind.Assembly)
+        {
+            OnPluginChunk(chunk);
+            return;
+        }
+        if (chunk.Kind != ArtifactKind.Resume || !_cells.TryGetValue(chunk.Cell, out var cell) || !cell.AwaitingResume)
         {
             IncomingArtifacts.Complete(chunk, Sender, Self, "no cell here is waiting for that artifact");
             return;
@@ -203,7 +236,8 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         {
             RunArchive.Unpack(path, cell.RunFolder);
             IncomingArtifacts.Complete(chunk, Sender, Self, null);
-            Launch(cell);
+            cell.AwaitingResume = false;
+            TryLaunch(cell);
         }
         catch (InvalidDataException ex)
         {
@@ -215,9 +249,34 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         }
     });
 
+    /// <summary>A plugin this node asked for: verified against the hash it was asked by, kept, and the cells waiting for it start.</summary>
+    private void OnPluginChunk(ArtifactChunk chunk)
+    {
+        if (!_requestedPlugins.TryGetValue(chunk.Cell, out var plugin) || Convert.ToHexStringLower(chunk.Sha256) != plugin.Sha256)
+        {
+            IncomingArtifacts.Complete(chunk, Sender, Self, "this node did not ask for that plugin");
+            return;
+        }
+        if (_incoming.OnChunk(chunk, Sender, Self) is not { } path) return;
+        try
+        {
+            _plugins.Store(plugin, path);
+            _requestedPlugins.Remove(plugin.Sha256);
+            IncomingArtifacts.Complete(chunk, Sender, Self, null);
+            _log.LogInformation("Plugin {Plugin} received and verified", plugin.FileName);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        foreach (var cell in _cells.Values.ToList()) TryLaunch(cell);
+    }
+
     private void Launch(NodeCell cell)
     {
-        var args = CellArguments.For(cell.Spec, cell.Cell, Path.GetDirectoryName(cell.RunFolder)!, _options.ThreadsPerCell);
+        // The benchmark's plugins by their paths on this node.
+        var spec = cell.Spec with { EnvAssemblies = cell.Plugins.Select(_plugins.PathOf).ToArray() };
+        var args = CellArguments.For(spec, cell.Cell, Path.GetDirectoryName(cell.RunFolder)!, _options.ThreadsPerCell);
         Directory.CreateDirectory(Path.GetDirectoryName(cell.LogFile)!);
         _log.LogInformation("{Cell}: {How}", cell.Cell.Name, args[0] == "--resume" ? "resuming from its checkpoint" : "started");
         cell.ShippedCheckpoint = CheckpointStamp(cell.RunFolder);

@@ -27,6 +27,7 @@ public sealed class MessagePackAkkaSerializer(ExtendedActorSystem system) : Seri
         ["chunk"] = typeof(ArtifactChunk),
         ["ack"] = typeof(ArtifactAck),
         ["return"] = typeof(ReturnCell),
+        ["assembly"] = typeof(RequestAssembly),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(p => p.Value, p => p.Key);

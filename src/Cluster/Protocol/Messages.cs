@@ -28,11 +28,17 @@ public static class Limits
 
     public const int ReasonLength = 4096;
 
+    /// <summary>Plugin assemblies one benchmark may name.</summary>
+    public const int Assemblies = 64;
+
     internal static string? Name(string? value, string what) =>
         string.IsNullOrEmpty(value) ? $"{what} is empty"
         : value.Length > NameLength ? $"{what} is {value.Length} characters long (at most {NameLength})"
         : value.IndexOfAny(['/', '\\', '\0']) >= 0 || value is "." or ".." ? $"{what} '{value}' is not a plain name"
         : null;
+
+    internal static string? Sha256Hex(string? value, string what) =>
+        value is { Length: 64 } && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f') ? null : $"{what} is not a lower-case hex SHA-256";
 
     internal static string? Bytes(byte[]? value, int max, string what) =>
         value is null ? $"{what} is missing" : value.Length > max ? $"{what} has {value.Length} bytes (at most {max})" : null;
@@ -91,7 +97,9 @@ public sealed record RequestCell([property: Key(0)] string BenchmarkId) : IDeepR
 
 /// <summary>
 /// A cell for a node to train. With <see cref="ResumeBytes"/> &gt; 0 the cell's run folder (with its last checkpoint)
-/// follows as an artifact of that size, and the node resumes it once the artifact is complete and verified.
+/// follows as an artifact of that size, and the node resumes it once the artifact is complete and verified. The
+/// benchmark's plugin assemblies (<c>--env-assembly</c>) are named by file name and SHA-256: a node that does not hold
+/// one by that hash asks for it (<see cref="RequestAssembly"/>) before it starts the cell.
 /// </summary>
 [MessagePackObject]
 public sealed record AssignCell(
@@ -100,20 +108,46 @@ public sealed record AssignCell(
     [property: Key(2)] string Env,
     [property: Key(3)] string Algo,
     [property: Key(4)] int Seed,
-    [property: Key(5)] long ResumeBytes) : IDeepRlMessage
+    [property: Key(5)] long ResumeBytes,
+    [property: Key(6)] AssemblyRef[] Assemblies) : IDeepRlMessage
 {
     public string? Validate() =>
         Limits.Name(BenchmarkId, "the benchmark id") ?? (SpecJson is null || SpecJson.Length > Limits.SpecJsonLength ? "the benchmark definition is missing or too long" : null)
         ?? (Env is null || Env.Length > Limits.NameLength ? "the env id is missing or too long" : null) ?? Limits.Name(Algo, "the algorithm")
-        ?? (ResumeBytes is < 0 or > Limits.ArtifactBytes ? $"the resume artifact size {ResumeBytes} is out of range" : null);
+        ?? (ResumeBytes is < 0 or > Limits.ArtifactBytes ? $"the resume artifact size {ResumeBytes} is out of range" : null)
+        ?? PluginsProblem();
+
+    private string? PluginsProblem() =>
+        Assemblies is null || Assemblies.Length > Limits.Assemblies ? $"the plugin list is missing or longer than {Limits.Assemblies}"
+        : Assemblies.Select(a => a is null ? "a plugin entry is empty" : a.Validate()).FirstOrDefault(p => p is not null);
 }
 
-/// <summary>What an artifact is: a run folder to resume from, a checkpoint snapshot of a running cell, or a finished cell.</summary>
+/// <summary>A plugin assembly by file name and content hash (lower-case hex SHA-256).</summary>
+[MessagePackObject]
+public sealed record AssemblyRef([property: Key(0)] string FileName, [property: Key(1)] string Sha256)
+{
+    public string? Validate() =>
+        Limits.Name(FileName, "the plugin file name") ?? (!FileName.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? $"the plugin '{FileName}' is not a .dll" : null)
+        ?? Limits.Sha256Hex(Sha256, "the plugin's hash");
+}
+
+/// <summary>A node asks the coordinator for a plugin assembly it does not hold; it comes back as an artifact.</summary>
+[MessagePackObject]
+public sealed record RequestAssembly([property: Key(0)] string BenchmarkId, [property: Key(1)] string Sha256) : IDeepRlMessage
+{
+    public string? Validate() => Limits.Name(BenchmarkId, "the benchmark id") ?? Limits.Sha256Hex(Sha256, "the plugin's hash");
+}
+
+/// <summary>
+/// What an artifact is: a run folder to resume from, a checkpoint snapshot of a running cell, a finished cell, or a
+/// plugin assembly (its <see cref="ArtifactChunk.Cell"/> is then the assembly's hash).
+/// </summary>
 public enum ArtifactKind
 {
     Resume = 0,
     Checkpoint = 1,
     Final = 2,
+    Assembly = 3,
 }
 
 /// <summary>

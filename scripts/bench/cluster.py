@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Cluster benchmark on one machine, over loopback (numbers for docs/benchmarks.md).
+
+1. Wall clock of the same grid on 2 single-slot `deeprl node` processes (plus the coordinator) vs a local
+   `deeprl benchmark --parallel 2`, run alternately ROUNDS times so machine noise hits both alike; median ratio.
+   Also from each cluster run: artifact bytes shipped per cell (the coordinator's "Cluster traffic" line) and the
+   coordinator's CPU seconds per cell (user + system, from wait4).
+2. Failure detection: a one-cell grid on 2 nodes; the node that trains it is SIGKILLed once the coordinator holds a
+   checkpoint; prints the seconds from the kill to "its node is gone" (Akka's failure detector + split-brain resolver,
+   --down-after D) and to the resumed cell's first line on the other node.
+
+Usage: scripts/bench/cluster.py [--rounds 3] [--down-after 2,10]   (DEEPRL_BIN overrides the build folder)
+"""
+import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("DEEPRL_BIN", os.path.join(ROOT, "src/Cli/bin/Release/net10.0/linux-x64"))
+DEEPRL = ["dotnet", os.path.join(BIN, "deeprl.dll")]
+GRID = ["--envs", "CartPole-v1,MinAtar/Breakout-v1", "--algos", "ppo,dqn", "--seeds", "2", "--steps", "40000",
+        "--eval-every", "10000", "--eval-episodes", "5", "--checkpoint-every", "5000", "--set", "torch_threads=1", "--no-progress"]
+CELLS = 8
+
+
+class Proc:
+    """A deeprl process whose output lines are kept with the time they arrived."""
+
+    def __init__(self, args):
+        self.lines = []
+        self.p = subprocess.Popen(DEEPRL + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.lines.append((time.monotonic(), line.rstrip("\n")))
+
+    def wait_for(self, pattern, timeout=120):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for t, line in list(self.lines):
+                m = re.search(pattern, line)
+                if m:
+                    return t, m
+            if self.p.poll() is not None and not any(re.search(pattern, l) for _, l in self.lines):
+                break
+            time.sleep(0.05)
+        sys.exit(f"no /{pattern}/ in:\n" + "\n".join(l for _, l in self.lines[-40:]))
+
+    def wait(self):
+        """Waits for the exit; returns (exit code, CPU seconds of the process itself)."""
+        _, status, usage = os.wait4(self.p.pid, 0)
+        self.p.returncode = os.waitstatus_to_exitcode(status)
+        return self.p.returncode, usage.ru_utime + usage.ru_stime
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(60)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+
+
+def node(name, work, join=None, down_after=2):
+    args = ["node", "--listen", "127.0.0.1:0", "--slots", "1", "--work-dir", work, "--name", name, "--down-after", str(down_after)]
+    if join:
+        args += ["--join", join]
+    n = Proc(args)
+    _, m = n.wait_for(r"node listening on (\S+) ")
+    n.endpoint = m.group(1)
+    return n
+
+
+def local_grid(out):
+    start = time.monotonic()
+    r = subprocess.run(DEEPRL + ["benchmark", "--out", out, "--parallel", "2"] + GRID, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(r.stdout + r.stderr)
+    return time.monotonic() - start
+
+
+def cluster_grid(tmp, out):
+    """Nodes are started before the clock starts (they are long-lived); the grid is timed from the coordinator's launch."""
+    a = node("a", os.path.join(tmp, "a"))
+    b = node("b", os.path.join(tmp, "b"), a.endpoint)
+    try:
+        start = time.monotonic()
+        c = Proc(["benchmark", "--out", out, "--cluster", a.endpoint, "--down-after", "2"] + GRID)
+        code, cpu = c.wait()
+        wall = time.monotonic() - start
+        if code != 0:
+            sys.exit("\n".join(l for _, l in c.lines))
+        _, m = c.wait_for(r"Cluster traffic: ([\d,]+) bytes .* received, ([\d,]+) bytes")
+        shipped = int(m.group(1).replace(",", "")) + int(m.group(2).replace(",", ""))
+        return wall, cpu, shipped
+    finally:
+        a.stop()
+        b.stop()
+
+
+def failover(tmp, down_after):
+    a = node("a", os.path.join(tmp, f"fa{down_after}"), down_after=down_after)
+    b = node("b", os.path.join(tmp, f"fb{down_after}"), a.endpoint, down_after=down_after)
+    out = os.path.join(tmp, f"failover{down_after}")
+    c = Proc(["benchmark", "--out", out, "--cluster", a.endpoint, "--down-after", str(down_after), "--envs", "CartPole-v1",
+              "--algos", "ppo", "--seeds", "1", "--steps", "200000", "--eval-every", "50000", "--eval-episodes", "5",
+              "--checkpoint-every", "2000", "--set", "torch_threads=1", "--no-progress"])
+    try:
+        _, m = c.wait_for(r"(\S+): started on (a|b)")
+        cell, victim = m.group(1), m.group(2)
+        latest = os.path.join(out, "runs", cell, "checkpoints", "latest")
+        end = time.monotonic() + 120
+        while not os.path.isdir(latest) and time.monotonic() < end:
+            time.sleep(0.05)
+        killed_node, other = (a, b) if victim == "a" else (b, a)
+        killed_node.p.kill()
+        t0 = time.monotonic()
+        t_gone, _ = c.wait_for(re.escape(cell) + r": its node is gone")
+        t_resumed, _ = other.wait_for(re.escape(cell) + r": resuming from its checkpoint")
+        return t_gone - t0, t_resumed - t0
+    finally:
+        c.stop()
+        for n in (a, b):
+            n.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--down-after", default="2,10")
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="deeprl-cluster-bench-")
+    try:
+        print(f"grid: {' '.join(GRID)}  ({CELLS} cells)")
+        ratios, locals_, clusters, cpus, bytes_ = [], [], [], [], []
+        for r in range(args.rounds):
+            lw = local_grid(os.path.join(tmp, f"local{r}"))
+            cw, cpu, shipped = cluster_grid(tmp, os.path.join(tmp, f"cluster{r}"))
+            locals_.append(lw); clusters.append(cw); cpus.append(cpu / CELLS); bytes_.append(shipped / CELLS); ratios.append(cw / lw)
+            print(f"round {r + 1}: local --parallel 2 {lw:.1f} s, 2 single-slot nodes {cw:.1f} s (ratio {cw / lw:.3f}), "
+                  f"coordinator CPU {cpu:.1f} s ({cpu / CELLS:.2f} s/cell), shipped {shipped / CELLS / 1e6:.2f} MB/cell", flush=True)
+        print(f"median: local {statistics.median(locals_):.1f} s, cluster {statistics.median(clusters):.1f} s, "
+              f"ratio {statistics.median(ratios):.3f}; coordinator CPU {statistics.median(cpus):.2f} s/cell; "
+              f"{statistics.median(bytes_) / 1e6:.2f} MB shipped/cell")
+        for d in [int(x) for x in args.down_after.split(",")]:
+            gone, resumed = failover(tmp, d)
+            print(f"--down-after {d}: SIGKILL → cells re-queued {gone:.1f} s, → training again on the other node {resumed:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
