@@ -32,11 +32,7 @@ public static class ClusterConfig
 
     public static Config For(ClusterOptions options, string role)
     {
-        string seeds = string.Join(", ", options.Join.Select(j =>
-        {
-            var (host, port) = ClusterOptions.ParseEndpoint(j);
-            return $"\"{Address(host, port)}\"";
-        }));
+        string seeds = string.Join(", ", Seeds(options).Select(a => $"\"{a}\""));
         string host = Hocon(options.Host.Trim('[', ']'));
         // Failure detection and downing are Akka's: the phi-accrual detector marks a silent member unreachable after the
         // heartbeat pause, and the split-brain resolver downs it once the membership has been stable for DownAfter.
@@ -86,7 +82,13 @@ public static class ClusterConfig
             """);
     }
 
-    public static string Address(string host, int port) => $"akka.tcp://{SystemName}@{(host.Contains(':') ? $"[{host}]" : host)}:{port}";
+    /// <summary>The Akka addresses of the members to join (akka.ssl.tcp with TLS: the protocol is part of the address).</summary>
+    public static IReadOnlyList<Address> Seeds(ClusterOptions options) => options.Join.Select(j =>
+    {
+        var (host, port) = ClusterOptions.ParseEndpoint(j);
+        string protocol = options.TlsCertificate is null ? "akka.tcp" : "akka.ssl.tcp";
+        return Address.Parse($"{protocol}://{SystemName}@{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
+    }).ToList();
 
     private static string Hocon(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -59,11 +59,7 @@ public sealed class ClusterGrid(string folder, BenchmarkSpec spec, ClusterOption
             var cluster = Akka.Cluster.Cluster.Get(system);
             Address = cluster.SelfAddress.ToString();
             log.LogInformation("Coordinator {Address} joining {Seeds} for benchmark {Id}", Address, string.Join(", ", options.Join), id);
-            cluster.JoinSeedNodes(options.Join.Select(j =>
-            {
-                var (host, port) = ClusterOptions.ParseEndpoint(j);
-                return Akka.Actor.Address.Parse(ClusterConfig.Address(host, port));
-            }));
+            cluster.JoinSeedNodes(ClusterConfig.Seeds(options));
             await Task.WhenAny(_state.Done, cancelled, system.WhenTerminated);
             if (system.WhenTerminated.IsCompleted)
             {

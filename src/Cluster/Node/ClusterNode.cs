@@ -29,15 +29,12 @@ public sealed class ClusterNode(NodeOptions options, ICellLauncher launcher, ILo
             var system = ClusterConfig.CreateSystem(cluster, ClusterConfig.NodeRole);
             var member = Akka.Cluster.Cluster.Get(system);
             var self = member.SelfAddress;
-            string endpoint = $"{(self.Host!.Contains(':') ? $"[{self.Host}]" : self.Host)}:{self.Port}";
+            string host = self.Host!.Trim('[', ']'); // Akka keeps IPv6 hosts in brackets
+            string endpoint = $"{(host.Contains(':') ? $"[{host}]" : host)}:{self.Port}";
             string name = options.Name ?? $"{Environment.MachineName}:{self.Port}";
             var actor = system.ActorOf(Props.Create(() => new NodeActor(options, launcher, log, name)), "node");
             if (cluster.Join.Count == 0) member.Join(self);
-            else member.JoinSeedNodes(cluster.Join.Select(j =>
-            {
-                var (host, port) = ClusterOptions.ParseEndpoint(j);
-                return Address.Parse(ClusterConfig.Address(host, port));
-            }));
+            else member.JoinSeedNodes(ClusterConfig.Seeds(cluster));
             if (first) Listening?.Invoke(endpoint);
             first = false;
             // A restarted member keeps its port, so the others (and new coordinators) find it where they did.

@@ -56,7 +56,12 @@ public sealed class DeepRlProcess : IDisposable
     private void Append(string? line)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            // A member that logs in a loop must not take the test process down: keep the last 4 MB.
+            if (_output.Length > 8_000_000) _output.Remove(0, _output.Length - 4_000_000);
+        }
     }
 
     /// <summary>Waits until the output matches <paramref name="pattern"/>; fails the test (with the output) after <paramref name="timeout"/>.</summary>
