@@ -16,8 +16,8 @@ import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("DEEPRL_BIN", os.path.join(ROOT, "src/Cli/bin/Release/net10.0/linux-x64"))
 DEEPRL = ["dotnet", os.path.join(BIN, "deeprl.dll")]
-GRID = ["--envs", "CartPole-v1,MinAtar/Breakout-v1", "--algos", "ppo,dqn", "--seeds", "2", "--steps", "40000",
-        "--eval-every", "10000", "--eval-episodes", "5", "--checkpoint-every", "5000", "--set", "torch_threads=1", "--no-progress"]
+GRID = ["--envs", "CartPole-v1,MinAtar/Breakout-v1", "--algos", "ppo,dqn", "--seeds", "2", "--steps", "20000",
+        "--eval-every", "5000", "--eval-episodes", "5", "--checkpoint-every", "5000", "--set", "torch_threads=1", "--no-progress"]
 CELLS = 8
 
 

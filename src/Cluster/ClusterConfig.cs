@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
+using Microsoft.Extensions.Logging;
 using DeepRL.Cluster.Protocol;
 
 namespace DeepRL.Cluster;
@@ -21,8 +22,9 @@ public static class ClusterConfig
     /// and a peer is accepted only if its certificate is this one (pinned by thumbprint): the chain of a self-signed
     /// certificate cannot be validated, and pinning is stricter than a chain anyway.
     /// </summary>
-    public static ActorSystem CreateSystem(ClusterOptions options, string role)
+    public static ActorSystem CreateSystem(ClusterOptions options, string role, ILogger log)
     {
+        AkkaLogBridge.LogTo(log);
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(For(options, role)));
         if (options.TlsCertificate is { } certificate)
             setup = setup.And(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
@@ -41,8 +43,8 @@ public static class ClusterConfig
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = WARNING
-              stdout-loglevel = WARNING
-              loggers = ["Akka.Event.StandardOutLogger, Akka"]
+              stdout-loglevel = OFF
+              loggers = ["{{typeof(AkkaLogBridge).FullName}}, {{typeof(AkkaLogBridge).Assembly.GetName().Name}}"]
               actor {
                 provider = cluster
                 serializers { deeprl = "{{typeof(MessagePackAkkaSerializer).AssemblyQualifiedName}}" }

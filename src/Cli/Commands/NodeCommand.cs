@@ -17,8 +17,13 @@ public static class NodeCommand
         var slots = new Option<int?>("--slots") { Description = "Cells trained at once (default: one per core)" };
         var workDir = new Option<string?>("--work-dir") { Description = "Folder for the run folders and logs of cells trained here (default: deeprl-node under the temp folder)" };
         var name = new Option<string?>("--name") { Description = "The node's name in logs and results.csv (default HOST:PORT)" };
+        var shipEvery = new Option<double>("--ship-every")
+        {
+            Description = "Seconds between shipments of a running cell's newest checkpoint to the coordinator (its first goes at once)",
+            DefaultValueFactory = _ => 30,
+        };
         var clusterCli = new ClusterCliOptions();
-        var cmd = new Command("node", "Join (or start) a DeepRL cluster and train benchmark cells for it") { join, slots, workDir, name };
+        var cmd = new Command("node", "Join (or start) a DeepRL cluster and train benchmark cells for it") { join, slots, workDir, name, shipEvery };
         clusterCli.AddTo(cmd);
         cmd.SetAction(parse =>
         {
@@ -30,6 +35,7 @@ public static class NodeCommand
                 Slots = parse.GetValue(slots) ?? Environment.ProcessorCount,
                 WorkDir = Path.GetFullPath(parse.GetValue(workDir) ?? Path.Combine(Path.GetTempPath(), "deeprl-node")),
                 Name = parse.GetValue(name),
+                ShipEvery = TimeSpan.FromSeconds(parse.GetValue(shipEvery)),
             };
             try
             {

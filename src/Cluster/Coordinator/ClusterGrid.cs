@@ -52,7 +52,7 @@ public sealed class ClusterGrid(string folder, BenchmarkSpec spec, ClusterOption
         var cancelled = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default);
         while (!_state.Done.IsCompleted && !stop.IsCancellationRequested)
         {
-            var system = ClusterConfig.CreateSystem(options, ClusterConfig.CoordinatorRole);
+            var system = ClusterConfig.CreateSystem(options, ClusterConfig.CoordinatorRole, log);
             var state = _state;
             Action<BenchmarkCell, int?> changed = (c, code) => CellChanged?.Invoke(c, code);
             system.ActorOf(Props.Create(() => new CoordinatorActor(folder, spec, id, options.Secret, state, log, changed)), CoordinatorActorName);

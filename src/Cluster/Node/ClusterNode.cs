@@ -26,7 +26,7 @@ public sealed class ClusterNode(NodeOptions options, ICellLauncher launcher, ILo
         bool first = true;
         while (!stop.IsCancellationRequested)
         {
-            var system = ClusterConfig.CreateSystem(cluster, ClusterConfig.NodeRole);
+            var system = ClusterConfig.CreateSystem(cluster, ClusterConfig.NodeRole, log);
             var member = Akka.Cluster.Cluster.Get(system);
             var self = member.SelfAddress;
             string host = self.Host!.Trim('[', ']'); // Akka keeps IPv6 hosts in brackets

@@ -45,6 +45,9 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         public DateTime ShippedCheckpoint { get; set; }
         public bool Shipping { get; set; }
 
+        /// <summary>When a checkpoint of this cell was last packed to be shipped (null: none yet).</summary>
+        public DateTime? LastShipped { get; set; }
+
         /// <summary>The cell's run folder (its last checkpoint) is still on its way from the coordinator.</summary>
         public bool AwaitingResume { get; set; }
 
@@ -297,7 +300,9 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         foreach (var cell in _cells.Values)
         {
             if (cell.Process is null || cell.ExitCode is not null || cell.Shipping) continue;
+            if (cell.LastShipped is { } last && DateTime.UtcNow - last < _options.ShipEvery) continue;
             if (CheckpointStamp(cell.RunFolder) is var stamp && stamp == cell.ShippedCheckpoint) continue;
+            cell.LastShipped = DateTime.UtcNow;
             Pack(cell, ArtifactKind.Checkpoint);
         }
     }

@@ -14,6 +14,13 @@ public sealed record NodeOptions
     /// <summary>The name the node is known by in logs and results.csv (default: host name and port).</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// How often a running cell's newest checkpoint is shipped to the coordinator at most (its first one goes at once): a
+    /// node that dies loses at most this much more training than its cells' checkpoint interval, and fast cells that
+    /// checkpoint often do not keep the coordinator busy.
+    /// </summary>
+    public TimeSpan ShipEvery { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Torch threads (A3C: workers) per cell unless the benchmark fixes them: the cores split between the slots.</summary>
     public int ThreadsPerCell => Math.Max(1, Environment.ProcessorCount / Slots);
 
@@ -21,5 +28,6 @@ public sealed record NodeOptions
     {
         Cluster.Validate();
         if (Slots is < 1 or > 1024) throw new ArgumentException($"--slots must be 1 to 1024, got {Slots}.");
+        if (ShipEvery < TimeSpan.Zero || ShipEvery > TimeSpan.FromHours(24)) throw new ArgumentException($"--ship-every must be 0 to 86400 seconds, got {ShipEvery.TotalSeconds}.");
     }
 }
