@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeepRL.Agents.Benchmarking;
+using DeepRL.Cluster.Node;
 
 namespace DeepRL.Cli.Benchmark;
 
@@ -30,7 +31,7 @@ public sealed class CellProcess
         string logs = BenchmarkResults.LogsFolder(benchmarkFolder);
         Directory.CreateDirectory(logs);
         File.Delete(BenchmarkResults.ExitCodeFile(benchmarkFolder, cell));
-        var process = TrainProcess.Start(trainArgs, Path.Combine(logs, cell.Name + ".log"));
+        var process = TrainProcess.Start(SelfCommand.Get(), trainArgs, Path.Combine(logs, cell.Name + ".log"));
         string pidFile = Path.Combine(logs, cell.Name + ".pid");
         File.WriteAllText(pidFile, process.Pid.ToString(CultureInfo.InvariantCulture));
         var exited = process.Exited.ContinueWith(t =>

@@ -140,7 +140,7 @@ public static class BenchmarkCommand
                     WorkDir = Path.Combine(Path.GetFullPath(folder), ".node"),
                     Name = "coordinator",
                 };
-                localNode = Task.Run(() => new DeepRL.Cluster.Node.ClusterNode(nodeOptions, new TrainProcess.Launcher(), log).RunAsync(localNodeStop.Token));
+                localNode = Task.Run(() => new DeepRL.Cluster.Node.ClusterNode(nodeOptions, SelfCommand.Launcher(), log).RunAsync(localNodeStop.Token));
             }
             var run = runner.RunAsync(stop.Token);
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;

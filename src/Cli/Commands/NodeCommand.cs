@@ -46,7 +46,7 @@ public static class NodeCommand
                 throw new CliException(ex.Message);
             }
             using var stop = new StopSignals(log, "leaving the cluster (running cells checkpoint and go back to the coordinator)");
-            var node = new ClusterNode(options, new TrainProcess.Launcher(), log)
+            var node = new ClusterNode(options, SelfCommand.Launcher(), log)
             {
                 Listening = endpoint =>
                 {

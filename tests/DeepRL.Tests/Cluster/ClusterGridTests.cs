@@ -87,6 +87,27 @@ public class ClusterGridTests
     }
 
     [Test]
+    public void A_node_stopped_with_sigterm_hands_its_cells_back_with_a_checkpoint_and_the_numbers_are_the_same()
+    {
+        using var a = DeepRlProcess.Node("a", Folder("leave-a"));
+        using var b = DeepRlProcess.Node("b", Folder("leave-b"), join: a.Endpoint);
+        string folder = Folder("leave");
+        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+
+        string? cell = null;
+        DeepRlProcess.WaitUntil(() => (cell = RunningCellWithCheckpoint(folder, "b")) is not null, "a checkpoint of a cell on node b", GridTimeout);
+        b.Signal("TERM");
+        Assert.That(b.WaitForExit(TimeSpan.FromMinutes(2)), Is.Zero, b.Output);
+        Assert.That(b.Output, Does.Contain($"{cell}: handed back with its checkpoint").And.Contain("node stopped"));
+
+        Assert.That(coordinator.WaitForExit(GridTimeout), Is.Zero, coordinator.Output);
+        Assert.That(coordinator.Output, Does.Contain($"{cell}: handed back by b"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "logs", cell + ".node")).Trim(), Is.EqualTo("a"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "logs", cell + ".log")), Does.Match($@"Resuming {cell} at step [1-9]\d*"));
+        AssertSameResults(folder);
+    }
+
+    [Test]
     public void A_coordinator_stopped_with_sigterm_is_resumed_and_completes_the_grid_with_the_same_numbers()
     {
         using var a = DeepRlProcess.Node("a", Folder("stop-a"));

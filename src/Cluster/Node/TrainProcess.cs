@@ -1,12 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using DeepRL.Cluster.Node;
 
-namespace DeepRL.Cli.Benchmark;
+namespace DeepRL.Cluster.Node;
+
+/// <summary>How to run the <c>deeprl</c> program: an executable and the arguments before the command (e.g. <c>dotnet deeprl.dll</c>).</summary>
+public sealed record DeepRlCommand(string File, IReadOnlyList<string> Prefix)
+{
+    /// <summary>The <c>deeprl</c> dotnet tool on the PATH.</summary>
+    public static DeepRlCommand InstalledTool { get; } = new("deeprl", []);
+}
 
 /// <summary>
 /// A child <c>deeprl train</c> process with its output in a log file: how a benchmark cell is trained, on this machine
-/// (<see cref="CellProcess"/>) or on a cluster node (<see cref="Launcher"/>), so a crash or kill stays in its cell.
+/// (the CLI's local grid) or on a cluster node (<see cref="TrainProcessLauncher"/>), so a crash or kill stays in its
+/// cell. The child stops with a checkpoint if this process dies (<c>--stop-with-parent</c>).
 /// </summary>
 public sealed class TrainProcess : IRunningCell
 {
@@ -23,12 +30,11 @@ public sealed class TrainProcess : IRunningCell
     /// <summary>Completes with the exit code once the process has ended and its output is in the log.</summary>
     public Task<int> Exited { get; }
 
-    public static TrainProcess Start(IReadOnlyList<string> trainArgs, string logFile)
+    public static TrainProcess Start(DeepRlCommand deeprl, IReadOnlyList<string> trainArgs, string logFile)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
-        var (file, prefix) = SelfCommand();
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in prefix.Concat(["train", "--stop-with-parent", .. trainArgs])) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(deeprl.File) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in deeprl.Prefix.Concat(["train", "--stop-with-parent", .. trainArgs])) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         log.WriteLine($"$ deeprl train {string.Join(' ', trainArgs)}");
@@ -55,19 +61,10 @@ public sealed class TrainProcess : IRunningCell
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
+}
 
-    /// <summary>How to start this same deeprl: the installed apphost, or `dotnet deeprl.dll`.</summary>
-    private static (string File, string[] Prefix) SelfCommand()
-    {
-        string? host = Environment.ProcessPath;
-        if (host is not null && Path.GetFileNameWithoutExtension(host) == "deeprl") return (host, []);
-        string dotnet = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
-        return (dotnet, [typeof(DeepRlCli).Assembly.Location]);
-    }
-
-    /// <summary>Starts cells on a cluster node as child processes.</summary>
-    public sealed class Launcher : ICellLauncher
-    {
-        public IRunningCell Start(IReadOnlyList<string> trainArgs, string logFile) => TrainProcess.Start(trainArgs, logFile);
-    }
+/// <summary>Starts a node's cells as child <c>deeprl train</c> processes.</summary>
+public sealed class TrainProcessLauncher(DeepRlCommand deeprl) : ICellLauncher
+{
+    public IRunningCell Start(IReadOnlyList<string> trainArgs, string logFile) => TrainProcess.Start(deeprl, trainArgs, logFile);
 }
