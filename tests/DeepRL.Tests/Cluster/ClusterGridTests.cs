@@ -87,6 +87,33 @@ public class ClusterGridTests
     }
 
     [Test]
+    public void A_frozen_node_is_cut_off_its_cells_resume_elsewhere_and_when_it_thaws_it_rejoins()
+    {
+        // SIGSTOP is what a cut cable looks like to the others: the connections stay open and nothing answers.
+        using var a = DeepRlProcess.Node("a", Folder("freeze-a"));
+        using var b = DeepRlProcess.Node("b", Folder("freeze-b"), join: a.Endpoint);
+        string folder = Folder("freeze");
+        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+
+        string? victim = null;
+        DeepRlProcess.WaitUntil(() => (victim = RunningCellWithCheckpoint(folder, "b")) is not null, "a checkpoint of a cell on node b", GridTimeout);
+        b.Signal("STOP");
+        try
+        {
+            coordinator.WaitFor($"{victim}: its node is gone; queued again", TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            b.Signal("CONT");
+        }
+        b.WaitFor("This node was removed from the cluster; joining again", TimeSpan.FromMinutes(1));
+
+        Assert.That(coordinator.WaitForExit(GridTimeout), Is.Zero, coordinator.Output);
+        Assert.That(coordinator.Output, Does.Contain("8/8 cells finished"));
+        AssertSameResults(folder);
+    }
+
+    [Test]
     public void A_node_stopped_with_sigterm_hands_its_cells_back_with_a_checkpoint_and_the_numbers_are_the_same()
     {
         using var a = DeepRlProcess.Node("a", Folder("leave-a"));
