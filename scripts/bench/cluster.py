@@ -9,7 +9,10 @@
    checkpoint; prints the seconds from the kill to "its node is gone" (Akka's failure detector + split-brain resolver,
    --down-after D) and to the resumed cell's first line on the other node.
 
-Usage: scripts/bench/cluster.py [--rounds 3] [--down-after 2,10]   (DEEPRL_BIN overrides the build folder)
+3. With --idle: the CPU two idle nodes use over 20 s (from /proc/PID/stat), as they are and with the .NET thread
+   pool's spinning switched off (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0).
+
+Usage: scripts/bench/cluster.py [--rounds 3] [--down-after 2,10] | --idle   (DEEPRL_BIN overrides the build folder)
 """
 import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
@@ -24,9 +27,10 @@ CELLS = 8
 class Proc:
     """A deeprl process whose output lines are kept with the time they arrived."""
 
-    def __init__(self, args):
+    def __init__(self, args, env=None):
         self.lines = []
-        self.p = subprocess.Popen(DEEPRL + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.p = subprocess.Popen(DEEPRL + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  env=None if env is None else {**os.environ, **env})
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -60,11 +64,11 @@ class Proc:
                 self.p.kill()
 
 
-def node(name, work, join=None, down_after=2):
+def node(name, work, join=None, down_after=2, env=None):
     args = ["node", "--listen", "127.0.0.1:0", "--slots", "1", "--work-dir", work, "--name", name, "--down-after", str(down_after)]
     if join:
         args += ["--join", join]
-    n = Proc(args)
+    n = Proc(args, env)
     _, m = n.wait_for(r"node listening on (\S+) ")
     n.endpoint = m.group(1)
     return n
@@ -123,13 +127,39 @@ def failover(tmp, down_after):
             n.stop()
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def idle(tmp, env, seconds=20):
+    """CPU per idle node (% of one core), measured after a 10 s settling time."""
+    a = node("a", os.path.join(tmp, "ia"), env=env)
+    b = node("b", os.path.join(tmp, "ib"), a.endpoint, env=env)
+    try:
+        time.sleep(10)
+        before = [cpu_seconds(n.p.pid) for n in (a, b)]
+        time.sleep(seconds)
+        used = [cpu_seconds(n.p.pid) - t for n, t in zip((a, b), before)]
+        return 100 * sum(used) / len(used) / seconds
+    finally:
+        a.stop()
+        b.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--down-after", default="2,10")
+    ap.add_argument("--idle", action="store_true")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="deeprl-cluster-bench-")
     try:
+        if args.idle:
+            for label, env in (("as is", None), ("spin limit 0", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"})):
+                print(f"idle node, {label}: {idle(tmp, env):.1f}% of one core", flush=True)
+            return
         print(f"grid: {' '.join(GRID)}  ({CELLS} cells)")
         ratios, locals_, clusters, cpus, bytes_ = [], [], [], [], []
         for r in range(args.rounds):

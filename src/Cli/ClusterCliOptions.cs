@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DeepRL.Cluster;
@@ -90,9 +89,13 @@ public sealed class ClusterCliOptions
 
     private static (string Host, int Port) ParseListen(string listen)
     {
-        int colon = listen.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(listen[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+        try
+        {
+            return ClusterOptions.ParseEndpoint(listen, anyPort: true);
+        }
+        catch (ArgumentException)
+        {
             throw new CliException($"--listen '{listen}' is not HOST:PORT (e.g. 127.0.0.1:4053, or 127.0.0.1:0 for any free port).");
-        return (listen[..colon].Trim('[', ']'), port);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
@@ -48,11 +49,12 @@ public sealed record ClusterOptions
     public static bool IsLoopback(string host) =>
         host is "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
-    /// <summary>Parses HOST:PORT (IPv6 as [::1]:PORT).</summary>
-    public static (string Host, int Port) ParseEndpoint(string endpoint)
+    /// <summary>Parses HOST:PORT (IPv6 as [::1]:PORT); port 0 ("any free port") only where <paramref name="anyPort"/> allows it.</summary>
+    public static (string Host, int Port) ParseEndpoint(string endpoint, bool anyPort = false)
     {
         int colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out int port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port)
+            || port > 65535 || (port == 0 && !anyPort))
             throw new ArgumentException($"'{endpoint}' is not HOST:PORT (e.g. 127.0.0.1:4053 or [::1]:4053).");
         return (endpoint[..colon].Trim('[', ']'), port);
     }

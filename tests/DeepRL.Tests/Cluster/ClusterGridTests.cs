@@ -43,7 +43,7 @@ public class ClusterGridTests
         using var a = DeepRlProcess.Node("a", Folder("a-work"));
         using var b = DeepRlProcess.Node("b", Folder("b-work"), join: a.Endpoint);
         string folder = Folder("cluster");
-        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+        using var coordinator = StartGrid(folder, a);
         Assert.That(coordinator.WaitForExit(GridTimeout), Is.Zero, coordinator.Output);
         Assert.That(coordinator.Output, Does.Contain("8/8 cells finished"));
 
@@ -65,16 +65,15 @@ public class ClusterGridTests
         using var a = DeepRlProcess.Node("a", Folder("kill-a"));
         using var b = DeepRlProcess.Node("b", Folder("kill-b"), join: a.Endpoint);
         string folder = Folder("kill");
-        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+        using var coordinator = StartGrid(folder, a);
 
         // Kill node b once a cell it runs has shipped a checkpoint to the coordinator and has not finished.
-        string? victim = null;
-        DeepRlProcess.WaitUntil(() => (victim = RunningCellWithCheckpoint(folder, "b")) is not null, "a checkpoint of a cell on node b", GridTimeout);
+        string victim = CellWithShippedCheckpoint(folder, "b");
         b.Kill();
         var detected = DateTime.UtcNow;
 
         // The killed node's own training process notices its parent is gone and stops with a checkpoint.
-        string orphanSummary = Path.Combine(Directory.GetDirectories(Folder("kill-b")).Single(d => Path.GetFileName(d) != "plugins"), "runs", victim!, "summary.json");
+        string orphanSummary = Path.Combine(Directory.GetDirectories(Folder("kill-b")).Single(d => Path.GetFileName(d) != "plugins"), "runs", victim, "summary.json");
         DeepRlProcess.WaitUntil(() => File.Exists(orphanSummary), "the orphaned cell to stop", TimeSpan.FromSeconds(60));
         Assert.That(File.ReadAllText(orphanSummary), Does.Contain("\"interrupted\""));
 
@@ -93,10 +92,9 @@ public class ClusterGridTests
         using var a = DeepRlProcess.Node("a", Folder("freeze-a"));
         using var b = DeepRlProcess.Node("b", Folder("freeze-b"), join: a.Endpoint);
         string folder = Folder("freeze");
-        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+        using var coordinator = StartGrid(folder, a);
 
-        string? victim = null;
-        DeepRlProcess.WaitUntil(() => (victim = RunningCellWithCheckpoint(folder, "b")) is not null, "a checkpoint of a cell on node b", GridTimeout);
+        string victim = CellWithShippedCheckpoint(folder, "b");
         b.Signal("STOP");
         try
         {
@@ -119,10 +117,9 @@ public class ClusterGridTests
         using var a = DeepRlProcess.Node("a", Folder("leave-a"));
         using var b = DeepRlProcess.Node("b", Folder("leave-b"), join: a.Endpoint);
         string folder = Folder("leave");
-        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]);
+        using var coordinator = StartGrid(folder, a);
 
-        string? cell = null;
-        DeepRlProcess.WaitUntil(() => (cell = RunningCellWithCheckpoint(folder, "b")) is not null, "a checkpoint of a cell on node b", GridTimeout);
+        string cell = CellWithShippedCheckpoint(folder, "b");
         b.Signal("TERM");
         Assert.That(b.WaitForExit(TimeSpan.FromMinutes(2)), Is.Zero, b.Output);
         Assert.That(b.Output, Does.Contain($"{cell}: handed back with its checkpoint").And.Contain("node stopped"));
@@ -140,7 +137,7 @@ public class ClusterGridTests
         using var a = DeepRlProcess.Node("a", Folder("stop-a"));
         using var b = DeepRlProcess.Node("b", Folder("stop-b"), join: a.Endpoint);
         string folder = Folder("stop");
-        using (var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--down-after", "2", .. Grid]))
+        using (var coordinator = StartGrid(folder, a))
         {
             DeepRlProcess.WaitUntil(() => Directory.Exists(Path.Combine(folder, "logs")) && Directory.GetFiles(Path.Combine(folder, "logs"), "*.exit").Length >= 2,
                 "two finished cells", GridTimeout);
@@ -154,6 +151,18 @@ public class ClusterGridTests
         Assert.That(resumed.WaitForExit(GridTimeout), Is.Zero, resumed.Output);
         Assert.That(resumed.Output, Does.Contain("8/8 cells finished"));
         AssertSameResults(folder);
+    }
+
+    /// <summary>Starts the coordinator of <see cref="Grid"/> into <paramref name="folder"/>, joining through <paramref name="seed"/>.</summary>
+    private static DeepRlProcess StartGrid(string folder, DeepRlProcess seed) =>
+        DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", seed.Endpoint!, "--down-after", "2", .. Grid]);
+
+    /// <summary>Waits for a running cell of <paramref name="node"/> whose checkpoint has reached the coordinator.</summary>
+    private static string CellWithShippedCheckpoint(string folder, string node)
+    {
+        string? cell = null;
+        DeepRlProcess.WaitUntil(() => (cell = RunningCellWithCheckpoint(folder, node)) is not null, $"a checkpoint of a cell on node {node}", GridTimeout);
+        return cell!;
     }
 
     /// <summary>A cell of <paramref name="node"/> whose checkpoint the coordinator holds and that has not ended.</summary>
