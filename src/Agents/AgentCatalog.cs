@@ -4,6 +4,7 @@ using DeepRL.Agents.A2c;
 using DeepRL.Agents.A3c;
 using DeepRL.Agents.Config;
 using DeepRL.Agents.Dqn;
+using DeepRL.Agents.Impala;
 using DeepRL.Agents.Ppo;
 using DeepRL.Agents.Training;
 using DeepRL.Environments.Spaces;
@@ -14,7 +15,7 @@ namespace DeepRL.Agents;
 /// <summary>The algorithms <c>deeprl train --algo</c> knows, and how to build each from resolved hyperparameters.</summary>
 public static class AgentCatalog
 {
-    public static IReadOnlyList<string> Algorithms { get; } = ["dqn", "ppo", "a2c", "a3c"];
+    public static IReadOnlyList<string> Algorithms { get; } = ["dqn", "ppo", "a2c", "a3c", "impala"];
 
     public static void CheckKnown(string algo)
     {
@@ -32,6 +33,7 @@ public static class AgentCatalog
             "ppo" => HyperparameterResolver.Resolve<PpoConfig>(algo, envId, configFile, overrides, out origins),
             "a2c" => HyperparameterResolver.Resolve<A2cConfig>(algo, envId, configFile, overrides, out origins),
             "a3c" => HyperparameterResolver.Resolve<A3cConfig>(algo, envId, configFile, overrides, out origins),
+            "impala" => HyperparameterResolver.Resolve<ImpalaConfig>(algo, envId, configFile, overrides, out origins),
             _ => HyperparameterResolver.Resolve<DqnConfig>(algo, envId, configFile, overrides, out origins),
         };
         try
@@ -111,6 +113,9 @@ public static class AgentCatalog
             case "a3c":
                 var a3c = options.Hyperparameters.Deserialize<A3cConfig>(HyperparameterResolver.Json)!;
                 return (new A3cAgent(a3c, observationSpace, actionSpace, device, options.Seed), a3c.TotalTimesteps);
+            case "impala":
+                var impala = options.Hyperparameters.Deserialize<ImpalaConfig>(HyperparameterResolver.Json)!;
+                return (new ImpalaAgent(impala, observationSpace, actionSpace, device, options.Seed), impala.TotalTimesteps);
             default:
                 var config = options.Hyperparameters.Deserialize<DqnConfig>(HyperparameterResolver.Json)!;
                 return (new DqnAgent(config, observationSpace, actionSpace, device, options.Seed), config.TotalTimesteps);

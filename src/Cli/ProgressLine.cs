@@ -25,6 +25,7 @@ public static class ProgressLine
             $"eval {Fmt(s.LastEvalMean)} (best {Fmt(s.BestEvalMean)})",
             $"{Numbers.Steps((long)s.Fps)} fps",
             $"ep {s.Episodes.ToString(CultureInfo.InvariantCulture)}",
+            s.Detail ?? "",
         ];
         int barWidth = Math.Clamp(width / 5, 5, 30);
         var line = new StringBuilder();
@@ -32,6 +33,7 @@ public static class ProgressLine
         if (line.Length > width) return line.ToString(0, width);
         foreach (var f in fields)
         {
+            if (f.Length == 0) continue;
             if (line.Length + 3 + f.Length > width) break;
             line.Append(" · ").Append(f);
         }

@@ -29,11 +29,16 @@ public sealed class RolloutCollector : IDisposable
     private readonly float[] _envActionsContinuous;
     private readonly bool[] _starts;
     private readonly bool[]? _masks; // valid actions of _obs's rows, when the envs mask actions
+    private readonly float[]? _recordedOutputs; // every step's actor outputs, when recorded (IMPALA ships them)
     private Tensor? _h, _c, _h0, _c0;
     private bool _continuing; // the next Collect completes a rollout restored from a checkpoint
 
-    /// <summary>Collects rollouts of <paramref name="steps"/> steps; <paramref name="rng"/> draws the actions (its state is saved with the rollout).</summary>
-    public RolloutCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng)
+    /// <summary>
+    /// Collects rollouts of <paramref name="steps"/> steps; <paramref name="rng"/> draws the actions (its state is saved
+    /// with the rollout). With <paramref name="recordActorOutputs"/> it also keeps every step's actor outputs (logits, or
+    /// Gaussian means) — what an off-policy learner needs to know how the behaviour policy chose.
+    /// </summary>
+    public RolloutCollector(ActorCritic net, IVectorEnvironment envs, int steps, Device device, Rng rng, bool recordActorOutputs = false)
     {
         _net = net;
         _envs = envs;
@@ -57,6 +62,7 @@ public sealed class RolloutCollector : IDisposable
         _logProbs = new float[_n];
         _values = new float[_n];
         _actorHost = new float[_n * _actorOutputs];
+        if (recordActorOutputs) _recordedOutputs = new float[steps * _n * _actorOutputs];
         _logStd = new float[_box is null ? 0 : _actorOutputs];
         _startFlags = new float[_n];
         _lastValues = new float[_n];
@@ -74,6 +80,21 @@ public sealed class RolloutCollector : IDisposable
     public RolloutBuffer Buffer { get; }
 
     public IVectorEnvironment Envs => _envs;
+
+    /// <summary>The collected steps' actor outputs [steps × envs × outputs], time-major (with recordActorOutputs; else null).</summary>
+    public float[]? ActorOutputs => _recordedOutputs;
+
+    /// <summary>The Gaussian policy's log std the rollout was collected with (Box actions; empty otherwise).</summary>
+    public ReadOnlySpan<float> LogStd => _logStd;
+
+    /// <summary>The observations after the last collected step: where the next rollout starts, and what bootstraps this one.</summary>
+    public ReadOnlySpan<float> NextObservations => _obs;
+
+    /// <summary>Which envs start an episode at <see cref="NextObservations"/>.</summary>
+    public ReadOnlySpan<bool> NextStarts => _starts;
+
+    /// <summary>The recurrent state after the last collected step (null for feed-forward networks).</summary>
+    public (Tensor? H, Tensor? C) CurrentState => (_h, _c);
 
     /// <summary>The LSTM state (h, c) the collected rollout started from — what replaying it needs; nulls for feed-forward networks.</summary>
     public (Tensor? H, Tensor? C) InitialState => (_h0, _c0);
@@ -200,6 +221,7 @@ public sealed class RolloutCollector : IDisposable
         using var _ = no_grad();
         var (actor, value, hn, cn) = _net.Step(ObservationTensor(_obs, _n), _h, _c, _net.IsRecurrent ? StartsTensor() : null);
         actor.cpu().data<float>().CopyTo(_actorHost);
+        if (_recordedOutputs is not null) _actorHost.CopyTo(_recordedOutputs, Buffer.Step * _actorHost.Length);
         value.cpu().data<float>().CopyTo(_values);
         if (_net.IsRecurrent) ReplaceState(hn!, cn!);
         for (int i = 0; i < _n; i++)

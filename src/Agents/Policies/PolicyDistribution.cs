@@ -91,6 +91,32 @@ public static class PolicyDistribution
         return 0;
     }
 
+    /// <summary>
+    /// Log-probability of <paramref name="action"/> under a categorical over <paramref name="logits"/>, restricted to the
+    /// valid actions as <see cref="SampleCategorical"/> samples (no mask, or a mask with none valid, means all actions).
+    /// </summary>
+    public static float CategoricalLogProb(ReadOnlySpan<float> logits, int action, ReadOnlySpan<bool> validActions = default)
+    {
+        if (!validActions.IsEmpty && Environments.ActionMask.NoneValid(validActions)) validActions = default;
+        float max = float.NegativeInfinity;
+        for (int a = 0; a < logits.Length; a++) if (Valid(validActions, a)) max = Math.Max(max, logits[a]);
+        double sum = 0;
+        for (int a = 0; a < logits.Length; a++) if (Valid(validActions, a)) sum += Math.Exp(logits[a] - max);
+        return (float)(logits[action] - max - Math.Log(sum));
+    }
+
+    /// <summary>Log-probability of <paramref name="action"/> under the diagonal Gaussian (mean, log std) that <see cref="SampleGaussian"/> samples.</summary>
+    public static float GaussianLogProb(ReadOnlySpan<float> mean, ReadOnlySpan<float> logStd, ReadOnlySpan<float> action)
+    {
+        double lp = 0;
+        for (int k = 0; k < mean.Length; k++)
+        {
+            double z = (action[k] - mean[k]) / Math.Exp(logStd[k]);
+            lp += -0.5 * z * z - logStd[k] - HalfLog2Pi;
+        }
+        return (float)lp;
+    }
+
     /// <summary>Samples a Gaussian action into <paramref name="action"/> and returns its log-probability.</summary>
     public static float SampleGaussian(ReadOnlySpan<float> mean, ReadOnlySpan<float> logStd, Environments.Rng rng, Span<float> action)
     {

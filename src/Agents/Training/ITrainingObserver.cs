@@ -1,6 +1,6 @@
 namespace DeepRL.Agents.Training;
 
-/// <summary>A snapshot of a run's progress, for progress bars and logs.</summary>
+/// <summary>A snapshot of a run's progress, for progress bars and logs; <see cref="Detail"/> is the algorithm's own (see <see cref="IReportsStatistics"/>).</summary>
 public sealed record TrainingStatus(
     long Step,
     long TotalSteps,
@@ -9,7 +9,8 @@ public sealed record TrainingStatus(
     double? RecentMeanReturn,
     double? LastEvalMean,
     double? BestEvalMean,
-    double ElapsedSeconds);
+    double ElapsedSeconds,
+    string? Detail = null);
 
 /// <summary>Receives progress updates (a few per second) and notable events; the CLI draws them.</summary>
 public interface ITrainingObserver

@@ -54,6 +54,9 @@ public sealed record RunSummary
     /// healthy run; more means something allocated past the no-GC budget between two safe points.
     /// </summary>
     public long GcCollectionsOutsideSafePoints { get; init; }
+
+    /// <summary>The algorithm's own numbers for this session (IMPALA: policy lag, actor and learner throughput, queue), or null.</summary>
+    public Dictionary<string, double>? AlgorithmStatistics { get; init; }
 }
 
 /// <summary>

@@ -240,7 +240,8 @@ public sealed class TrainingRun : IDisposable
         long now = Environment.TickCount64;
         if (!force && now - _lastProgressTicks < 250) return;
         _lastProgressTicks = now;
-        Observer.Progress(new TrainingStatus(Step, TotalSteps, Episodes, Fps, RecentMeanReturn, LastEval?.MeanReturn, BestEval?.MeanReturn, ElapsedSeconds));
+        Observer.Progress(new TrainingStatus(Step, TotalSteps, Episodes, Fps, RecentMeanReturn, LastEval?.MeanReturn, BestEval?.MeanReturn, ElapsedSeconds,
+            (Agent as IReportsStatistics)?.ProgressDetail));
     }
 
     private RunSummary Summary(FinalReport? report) => new()
@@ -263,6 +264,7 @@ public sealed class TrainingRun : IDisposable
         InitFrom = Options.InitFrom,
         SkippedUpdates = _skipped.Count,
         GcCollectionsOutsideSafePoints = GcCollectionsOutsideSafePoints,
+        AlgorithmStatistics = (Agent as IReportsStatistics)?.SummaryStatistics.ToDictionary(kv => kv.Key, kv => kv.Value),
     };
 
     public void Dispose() => _metrics?.Dispose();

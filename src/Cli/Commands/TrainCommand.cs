@@ -20,6 +20,7 @@ public static class TrainCommand
         var config = new Option<string?>("--config") { Description = "JSON file of hyperparameters (snake_case keys) layered over the per-env defaults" };
         var set = new Option<string[]>("--set") { Description = "Override one hyperparameter key=value (repeatable), e.g. --set learning_rate=0.001", DefaultValueFactory = _ => [] };
         var workers = new Option<int?>("--workers") { Description = "A3C actor-learner threads (default: one per core)" };
+        var actors = new Option<int?>("--actors") { Description = "IMPALA actor threads beside the learner (default 2; 0 with --cluster = actors on nodes only)" };
         var seed = CommonOptions.Seed();
         var steps = CommonOptions.Steps("--steps", "Total environment steps (overrides total_timesteps)");
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
@@ -46,7 +47,7 @@ public static class TrainCommand
 
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
-            env, envOptions, algo, policy, workers, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
+            env, envOptions, algo, policy, workers, actors, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
             saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze, stopWithParent,
         };
         cmd.SetAction(parse =>
@@ -59,7 +60,7 @@ public static class TrainCommand
             if (resumePath is not null)
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
-                Option[] fixedForRun = [env, envOptions, algo, policy, workers, config, set, seed, name, onNan, evalEvery, evalEpisodes,
+                Option[] fixedForRun = [env, envOptions, algo, policy, workers, actors, config, set, seed, name, onNan, evalEvery, evalEpisodes,
                     finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved, initFrom, initLayers, freeze];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
@@ -93,6 +94,12 @@ public static class TrainCommand
                     if (algoName != "a3c") throw new CliException($"--workers applies to --algo a3c only (A2C and PPO use num_envs: --set num_envs={w}).");
                     if (w < 1) throw new CliException($"--workers must be at least 1, got {w}.");
                     overrides.Add($"workers={w}");
+                }
+                if (parse.GetValue(actors) is int a)
+                {
+                    if (algoName != "impala") throw new CliException($"--actors applies to --algo impala only.");
+                    if (a < 0) throw new CliException($"--actors must be at least 0, got {a}.");
+                    overrides.Add($"actors={a}");
                 }
                 if (parse.GetValue(steps) is long s)
                 {
