@@ -17,6 +17,9 @@ public static class ClusterConfig
 
     public const string CoordinatorRole = "coordinator";
 
+    /// <summary>An IMPALA learner (<c>deeprl train --algo impala --cluster</c>): nodes run actors for it.</summary>
+    public const string LearnerRole = "learner";
+
     /// <summary>
     /// Creates a member's actor system. With a TLS certificate every connection is TLS, both ends present the certificate,
     /// and a peer is accepted only if its certificate is this one (pinned by thumbprint): the chain of a self-signed

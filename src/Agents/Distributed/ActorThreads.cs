@@ -29,9 +29,13 @@ public sealed class ActorThreads<T>(int count, string name, Action<int, IActorLi
 
     public Exception? Failure => Volatile.Read(ref _failure);
 
-    public void Start(ExperienceQueue<T> queue, WeightsBoard board)
+    public bool MayGainActors => false;
+
+    public void Start(ExperienceQueue<T> queue, WeightsBoard board) => Start(new LocalActorLink<T>(queue, board));
+
+    /// <summary>Starts the threads on any link (a cluster node's threads send through a link to the remote learner).</summary>
+    public void Start(IActorLink<T> link)
     {
-        var link = new LocalActorLink<T>(queue, board);
         for (int i = 0; i < count; i++)
         {
             int actor = i;
@@ -42,16 +46,20 @@ public sealed class ActorThreads<T>(int count, string name, Action<int, IActorLi
         }
     }
 
-    private void Body(int actor, IActorLink<T> link)
+    /// <summary>Added to the actor's index in thread names, unrolls and errors (a node's actors are numbered after the others).</summary>
+    public int FirstActor { get; init; }
+
+    private void Body(int index, IActorLink<T> link)
     {
+        int actor = FirstActor + index;
         try
         {
             using var gate = GcGate.Enter();
-            run(actor, link, _cancel.Token, steps => Interlocked.Add(ref _sent[actor], steps));
+            run(actor, link, _cancel.Token, steps => Interlocked.Add(ref _sent[index], steps));
         }
         catch (Exception ex) when (!_cancel.IsCancellationRequested || ex is not OperationCanceledException)
         {
-            Interlocked.CompareExchange(ref _failure, new ActorFailedException(actor, Interlocked.Read(ref _sent[actor]), ex), null);
+            Interlocked.CompareExchange(ref _failure, new ActorFailedException(actor, Interlocked.Read(ref _sent[index]), ex), null);
         }
         finally
         {

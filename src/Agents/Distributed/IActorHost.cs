@@ -14,6 +14,9 @@ public interface IActorHost<TExperience> : IDisposable
     /// <summary>Actors running now.</summary>
     int ActiveActors { get; }
 
+    /// <summary>True when actors may still arrive (cluster nodes that join later); a learner then waits instead of failing.</summary>
+    bool MayGainActors { get; }
+
     /// <summary>Env steps sent by this host's actors (all of them, since start).</summary>
     long StepsSent { get; }
 

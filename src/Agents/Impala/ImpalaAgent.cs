@@ -74,6 +74,9 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
     /// </summary>
     public IActorHost<Unroll>? ExtraActors { get; set; }
 
+    /// <summary>Null when an unroll (from another process) fits this run, else what is wrong with it.</summary>
+    public string? Check(Unroll unroll) => _learner.Check(unroll);
+
     /// <summary>The most unrolls the queue held at once in the last session (never above its capacity).</summary>
     public long QueueHighWater => _queue?.HighWater ?? 0;
 
@@ -89,6 +92,8 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
         if (run.IsResumed)
             run.Warn("IMPALA resumes from the saved weights, optimizer and policy version, but not exactly: actors restart their envs, " +
                      "unrolls that were queued at the stop are dropped, and which unroll reaches the learner when depends on thread timing.");
+        if (c.Actors == 0 && ExtraActors is null)
+            throw new ArgumentException("actors=0 leaves IMPALA without actors: give --cluster HOST:PORT for actors on cluster nodes, or --actors N.");
         using (var probe = VectorEnvs.Make(run.Options.EnvId, 1, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry))
             _learner.Masked = probe.ActionMasks is not null;
 
@@ -96,7 +101,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
         var board = new WeightsBoard();
         board.Publish(_learner.Publish());
         int sessionSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step);
-        var local = new ActorThreads<Unroll>(c.ResolvedActors, "impala", (actor, link, cancel, sent) =>
+        var local = new ActorThreads<Unroll>(c.Actors, "impala", (actor, link, cancel, sent) =>
         {
             using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerActor, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
             int envSeed = sessionSeed + actor * c.EnvsPerActor;
@@ -130,11 +135,19 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
     {
         var c = Config;
         var batch = new List<Unroll>(c.BatchSize);
-        long nextLog = 0;
+        long nextLog = 0, nextWaitingNote = Environment.TickCount64 + 10_000;
         while (!run.ShouldStop)
         {
             if (_hosts.Select(h => h.Failure).FirstOrDefault(f => f is not null) is { } failure) throw failure;
-            if (_hosts.Sum(h => h.ActiveActors) == 0) throw new InvalidOperationException("IMPALA has no actors left to learn from.");
+            if (_hosts.Sum(h => h.ActiveActors) == 0)
+            {
+                if (!_hosts.Any(h => h.MayGainActors)) throw new InvalidOperationException("IMPALA has no actors left to learn from.");
+                if (Environment.TickCount64 > nextWaitingNote)
+                {
+                    run.Warn("No IMPALA actors are connected: waiting for cluster nodes (start `deeprl node --join …`, or stop with Ctrl-C).");
+                    nextWaitingNote = Environment.TickCount64 + 30_000;
+                }
+            }
             bool full;
             using (Torch.GcGate.Wait()) full = queue.TryTakeBatch(batch, c.BatchSize, TimeSpan.FromMilliseconds(200));
             if (!full) continue; // what arrived stays in the batch; check the actors and the stop request, then wait again

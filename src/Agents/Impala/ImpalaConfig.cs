@@ -19,7 +19,7 @@ public sealed record ImpalaConfig : ActorCriticConfig
         LearningRate = 6e-4;
     }
 
-    /// <summary>Actor threads (0 = one per core). With --cluster, actors per node come from actors_per_node instead.</summary>
+    /// <summary>Actor threads in the learner's process (0 = none: every actor runs on cluster nodes, --cluster).</summary>
     public int Actors { get; init; } = 2;
 
     /// <summary>Environments each actor steps (a vector env).</summary>
@@ -46,15 +46,12 @@ public sealed record ImpalaConfig : ActorCriticConfig
     /// <summary>Intra-op threads of the learner's tensor library (the actors are the other parallelism).</summary>
     public int TorchThreads { get; init; } = 1;
 
-    /// <summary>The number of local actors actually used (0 resolves to the core count).</summary>
-    public int ResolvedActors => Actors > 0 ? Actors : Environment.ProcessorCount;
-
     public int ResolvedQueueCapacity => QueueCapacity > 0 ? QueueCapacity : 2 * BatchSize;
 
     public override void Validate()
     {
         base.Validate();
-        Check(Actors is >= 0 and <= 256, $"actors must be between 0 (= cores) and 256, got {Actors}.");
+        Check(Actors is >= 0 and <= 256, $"actors must be between 0 (only cluster actors) and 256, got {Actors}.");
         Check(ActorsPerNode is >= 1 and <= 256, $"actors_per_node must be between 1 and 256, got {ActorsPerNode}.");
         Check(EnvsPerActor >= 1 && UnrollLength >= 1 && BatchSize >= 1, "envs_per_actor, unroll_length and batch_size must be at least 1.");
         Check(QueueCapacity >= 0, $"queue_capacity must be ≥ 0 (0 = 2 × batch_size), got {QueueCapacity}.");

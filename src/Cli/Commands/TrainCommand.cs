@@ -21,6 +21,9 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override one hyperparameter key=value (repeatable), e.g. --set learning_rate=0.001", DefaultValueFactory = _ => [] };
         var workers = new Option<int?>("--workers") { Description = "A3C actor-learner threads (default: one per core)" };
         var actors = new Option<int?>("--actors") { Description = "IMPALA actor threads beside the learner (default 2; 0 with --cluster = actors on nodes only)" };
+        var cluster = new Option<string[]>("--cluster") { Description = "IMPALA: HOST:PORT of a `deeprl node` (repeatable): also run actors on the cluster's nodes", DefaultValueFactory = _ => [] };
+        var actorsPerNode = new Option<int?>("--actors-per-node") { Description = "IMPALA with --cluster: actors each node runs (default 2)" };
+        var clusterCli = new ClusterCliOptions();
         var seed = CommonOptions.Seed();
         var steps = CommonOptions.Steps("--steps", "Total environment steps (overrides total_timesteps)");
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
@@ -48,8 +51,9 @@ public static class TrainCommand
         var cmd = new Command("train", "Train an agent; writes runs/<env>__<algo>__<seed>__<time>/ with config, metrics, TensorBoard events, checkpoints and a summary")
         {
             env, envOptions, algo, policy, workers, actors, config, set, seed, steps, device, output, name, onNan, evalEvery, evalEpisodes, finalEvalEpisodes, checkpointEvery,
-            saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze, stopWithParent,
+            saveReplay, stopWhenSolved, resume, noProgress, videoEvery, initFrom, initLayers, freeze, stopWithParent, cluster, actorsPerNode,
         };
+        clusterCli.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             var ctx = DeepRlCli.Context(parse);
@@ -60,7 +64,7 @@ public static class TrainCommand
             if (resumePath is not null)
             {
                 // A run's settings are fixed by its config.json; only what cannot change its results may be given.
-                Option[] fixedForRun = [env, envOptions, algo, policy, workers, actors, config, set, seed, name, onNan, evalEvery, evalEpisodes,
+                Option[] fixedForRun = [env, envOptions, algo, policy, workers, actors, actorsPerNode, config, set, seed, name, onNan, evalEvery, evalEpisodes,
                     finalEvalEpisodes, checkpointEvery, saveReplay, stopWhenSolved, initFrom, initLayers, freeze];
                 var given = fixedForRun.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
                 if (given.Count > 0)
@@ -100,6 +104,12 @@ public static class TrainCommand
                     if (algoName != "impala") throw new CliException($"--actors applies to --algo impala only.");
                     if (a < 0) throw new CliException($"--actors must be at least 0, got {a}.");
                     overrides.Add($"actors={a}");
+                }
+                if (parse.GetValue(actorsPerNode) is int k)
+                {
+                    if (algoName != "impala" || parse.GetValue(cluster)!.Length == 0) throw new CliException("--actors-per-node applies to --algo impala with --cluster HOST:PORT.");
+                    if (k < 1) throw new CliException($"--actors-per-node must be at least 1, got {k}.");
+                    overrides.Add($"actors_per_node={k}");
                 }
                 if (parse.GetValue(steps) is long s)
                 {
@@ -143,6 +153,7 @@ public static class TrainCommand
             using var agent = resumeDir is null
                 ? Agent.Create(options, ctx.Registry, log)
                 : Agent.Resume(resumeDir.Path, ctx.Registry, parse.GetValue(steps), deviceOverride);
+            if (parse.GetValue(cluster)!.Length > 0) UseClusterActors(agent, clusterCli.Read(parse, parse.GetValue(cluster)!), log);
             bool interactive = !parse.GetValue(noProgress) && ctx.Console.Profile.Capabilities.Interactive;
             // A live progress bar owns the terminal: only warnings go to the log, the bar shows the rest.
             if (interactive) log = ctx.QuietLogger("train");
@@ -176,6 +187,18 @@ public static class TrainCommand
             return summary.Status == "interrupted" ? 130 : 0;
         });
         return cmd;
+    }
+
+    /// <summary>IMPALA with --cluster: the learner runs here, actors also on the cluster's nodes.</summary>
+    private static void UseClusterActors(Agent agent, DeepRL.Cluster.ClusterOptions options, ILogger log)
+    {
+        if (agent.Implementation is not DeepRL.Agents.Impala.ImpalaAgent impala)
+            throw new CliException($"--cluster with deeprl train runs IMPALA actors on cluster nodes; --algo {agent.Options.Algo} trains in one process (use deeprl benchmark --cluster for grids).");
+        if (agent.Options.EnvAssemblies.Length > 0)
+            throw new CliException("IMPALA actors on cluster nodes run built-in envs only (--env-assembly plugins are not shipped to them yet).");
+        var run = new DeepRL.Cluster.Impala.ImpalaClusterRun($"impala-{Guid.NewGuid():N}", agent.Options.EnvId, new(agent.Options.EnvOptions),
+            agent.Options.Hyperparameters.ToJsonString(), agent.Options.Seed, impala.Config.ActorsPerNode, impala.Check);
+        impala.ExtraActors = new DeepRL.Cluster.Impala.ClusterActorHost(options, run, log);
     }
 
     private static void PrintSummary(CliContext ctx, string runFolder, RunSummary s)

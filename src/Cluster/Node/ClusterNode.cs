@@ -33,6 +33,7 @@ public sealed class ClusterNode(NodeOptions options, ICellLauncher launcher, ILo
             string endpoint = $"{(host.Contains(':') ? $"[{host}]" : host)}:{self.Port}";
             string name = options.Name ?? $"{Environment.MachineName}:{self.Port}";
             var actor = system.ActorOf(Props.Create(() => new NodeActor(options, launcher, log, name)), "node");
+            system.ActorOf(Props.Create(() => new Impala.NodeImpalaActor(options, name, log)), Impala.NodeImpalaActor.Name);
             if (cluster.Join.Count == 0) member.Join(self);
             else member.JoinSeedNodes(ClusterConfig.Seeds(cluster));
             if (first) Listening?.Invoke(endpoint);

@@ -28,6 +28,12 @@ public sealed class MessagePackAkkaSerializer(ExtendedActorSystem system) : Seri
         ["ack"] = typeof(ArtifactAck),
         ["return"] = typeof(ReturnCell),
         ["assembly"] = typeof(RequestAssembly),
+        ["actors"] = typeof(StartActors),
+        ["unroll"] = typeof(ActorUnroll),
+        ["unroll-ack"] = typeof(UnrollAck),
+        ["weights?"] = typeof(WeightsRequest),
+        ["weights"] = typeof(WeightsChunk),
+        ["actors-stop"] = typeof(StopActors),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(p => p.Value, p => p.Key);
@@ -35,12 +41,16 @@ public sealed class MessagePackAkkaSerializer(ExtendedActorSystem system) : Seri
     private static readonly MessagePackSerializerOptions Options =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
+    // Unrolls are mostly observations, which compress well (MinAtar's are 0/1 planes); LZ4 keeps them far below the frame
+    // size. Reading with these options also reads uncompressed data.
+    private static readonly MessagePackSerializerOptions Compressed = Options.WithCompression(MessagePackCompression.Lz4BlockArray);
+
     public override int Identifier => Id;
 
     public override string Manifest(object o) =>
         Manifests.TryGetValue(o.GetType(), out var m) ? m : throw new ArgumentException($"{o.GetType().Name} is not a DeepRL cluster message.");
 
-    public override byte[] ToBinary(object obj) => MessagePackSerializer.Serialize(obj.GetType(), obj, Options);
+    public override byte[] ToBinary(object obj) => MessagePackSerializer.Serialize(obj.GetType(), obj, obj is ActorUnroll ? Compressed : Options);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
@@ -48,7 +58,7 @@ public sealed class MessagePackAkkaSerializer(ExtendedActorSystem system) : Seri
             throw new SerializationException($"Unknown DeepRL message '{manifest}' (a member speaking another protocol version?).");
         try
         {
-            return MessagePackSerializer.Deserialize(type, bytes, Options)
+            return MessagePackSerializer.Deserialize(type, bytes, type == typeof(ActorUnroll) ? Compressed : Options)
                    ?? throw new SerializationException($"An empty '{manifest}' message.");
         }
         catch (MessagePackSerializationException ex)
@@ -58,5 +68,6 @@ public sealed class MessagePackAkkaSerializer(ExtendedActorSystem system) : Seri
     }
 
     /// <summary>The size of a message on the wire (payload only, without Akka's envelope): for measurements.</summary>
-    public static int SizeOf(IDeepRlMessage message) => MessagePackSerializer.Serialize(message.GetType(), message, Options).Length;
+    public static int SizeOf(IDeepRlMessage message) =>
+        MessagePackSerializer.Serialize(message.GetType(), message, message is ActorUnroll ? Compressed : Options).Length;
 }
