@@ -40,6 +40,7 @@ public static class DeepRlCli
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(BenchEnvCommand.Create());
         root.Subcommands.Add(BenchInferenceCommand.Create());
+        root.Subcommands.Add(BenchImpalaCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
 
         var parse = root.Parse(args);

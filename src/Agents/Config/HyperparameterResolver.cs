@@ -28,7 +28,7 @@ public static class HyperparameterResolver
         Resolve<T>(algo, envId, configFile, overrides, out _);
 
     /// <summary>As <see cref="Resolve{T}(string, string, string?, IEnumerable{string})"/>, also telling where each key's value came from.</summary>
-    /// <param name="algo">dqn, ppo, a2c or a3c (whose built-in per-env defaults apply).</param>
+    /// <param name="algo">dqn, ppo, a2c, a3c or impala (whose built-in per-env defaults apply).</param>
     /// <param name="envId">The env whose defaults apply.</param>
     /// <param name="configFile">A JSON file of hyperparameters, or null.</param>
     /// <param name="overrides">key=value pairs (--set).</param>

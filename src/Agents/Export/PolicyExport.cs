@@ -16,7 +16,7 @@ namespace DeepRL.Agents.Export;
 /// <summary>Where an exported policy comes from: written into the file's metadata.</summary>
 /// <param name="EnvId">The env the policy was trained on.</param>
 /// <param name="EnvOptions">The env options of the run (they fix observation layout, frame stacking and the like).</param>
-/// <param name="Algo">dqn, ppo, a2c or a3c.</param>
+/// <param name="Algo">dqn, ppo, a2c, a3c or impala.</param>
 /// <param name="Steps">Env steps the policy was trained for (0 when unknown).</param>
 /// <param name="IncludeActionMask">Add the optional <see cref="PolicyFile.ActionMask"/> input.</param>
 public sealed record ExportSource(string EnvId, IReadOnlyDictionary<string, string> EnvOptions, string Algo, long Steps, bool IncludeActionMask);

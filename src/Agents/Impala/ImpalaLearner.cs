@@ -69,9 +69,10 @@ public sealed class ImpalaLearner : IDisposable
 
     /// <summary>
     /// One update from <paramref name="batch"/>. Returns its loss terms, or null when the update was skipped (non-finite
-    /// gradients with <c>on_nan: skip</c>; the version does not advance).
+    /// gradients with <c>on_nan: skip</c>; the version does not advance). Without a <paramref name="run"/> (benchmarks) a
+    /// non-finite update throws.
     /// </summary>
-    public ActorCriticMetrics? Train(IReadOnlyList<Unroll> batch, double learningRate, TrainingRun run)
+    public ActorCriticMetrics? Train(IReadOnlyList<Unroll> batch, double learningRate, TrainingRun? run)
     {
         int t = _config.UnrollLength, envs = batch.Sum(u => u.Envs);
         var host = Assemble(batch, t, envs);
@@ -93,7 +94,8 @@ public sealed class ImpalaLearner : IDisposable
 
         Optimizer.ZeroGrad();
         total.backward();
-        if (!GradientClipping.CheckAndClip(_parameters, _config.MaxGradNorm, run)) return null;
+        if (run is null) GradientClipping.ClipGradNorm(_parameters, _config.MaxGradNorm > 0 ? _config.MaxGradNorm : double.PositiveInfinity);
+        else if (!GradientClipping.CheckAndClip(_parameters, _config.MaxGradNorm, run)) return null;
         Optimizer.LearningRate = learningRate;
         Optimizer.Step();
         Version++;

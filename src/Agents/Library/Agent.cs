@@ -71,7 +71,7 @@ public sealed class Agent : IDisposable
     public string? RunFolder { get; private set; }
 
     /// <summary>An agent for a registered environment id.</summary>
-    /// <param name="algo">dqn, ppo, a2c or a3c.</param>
+    /// <param name="algo">dqn, ppo, a2c, a3c or impala.</param>
     /// <param name="envId">A registered id such as <c>CartPole-v1</c>.</param>
     /// <param name="hyperparameters">snake_case keys and values, e.g. <c>{ ["learning_rate"] = 1e-3 }</c>.</param>
     /// <param name="seed">Seeds networks, exploration and envs.</param>
@@ -157,7 +157,7 @@ public sealed class Agent : IDisposable
     }
 
     /// <summary>An agent for your own environment: <paramref name="makeEnv"/> builds a fresh instance (one per parallel env).</summary>
-    /// <param name="algo">dqn, ppo, a2c or a3c.</param>
+    /// <param name="algo">dqn, ppo, a2c, a3c or impala.</param>
     /// <param name="makeEnv">Builds the environment (add a TimeLimit yourself if episodes can run forever).</param>
     /// <param name="hyperparameters">snake_case keys and values.</param>
     /// <param name="seed">Seeds networks, exploration and envs.</param>

@@ -91,7 +91,7 @@ public static class BenchInferenceCommand
     }
 
     /// <summary>Seconds per call of <paramref name="call"/>, over about <paramref name="seconds"/>.</summary>
-    private static double PerCall(double seconds, Action call)
+    internal static double PerCall(double seconds, Action call)
     {
         long calls = 0;
         var sw = Stopwatch.StartNew();
@@ -103,7 +103,7 @@ public static class BenchInferenceCommand
         return sw.Elapsed.TotalSeconds / calls;
     }
 
-    private static double[] Interleaved(int repeats, params Func<double>[] measurements)
+    internal static double[] Interleaved(int repeats, params Func<double>[] measurements)
     {
         foreach (var m in measurements) m();
         var values = measurements.Select(_ => new List<double>()).ToArray();

@@ -159,8 +159,20 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
             return;
         }
         long sequence = ++_sequence;
+        var message = new ActorUnroll(_runId, sequence, send.Unroll);
+        if (sequence == 1 && MessagePackAkkaSerializer.SizeOf(message) is var size && size > Limits.ChunkBytes * 3 / 2)
+        {
+            // Akka drops a message over its frame size; an actor would then wait for an acknowledgement that never comes.
+            string reason = $"an unroll of {send.Unroll.Envs} envs × {send.Unroll.Steps} steps is {size:N0} bytes compressed, " +
+                            $"over the cluster's {Limits.ChunkBytes * 2:N0}-byte frame: lower envs_per_actor or unroll_length";
+            send.Done.TrySetResult(false);
+            Log.LogError("IMPALA actors stop: {Reason}", reason);
+            _learner.Tell(new StopActors(_runId, reason), Self);
+            EndRun("unrolls too large", hello: false);
+            return;
+        }
         _inFlight[sequence] = send.Done;
-        _learner.Tell(new ActorUnroll(_runId, sequence, send.Unroll), Self);
+        _learner.Tell(message, Self);
     }
 
     private void OnAck(UnrollAck ack) => FromLearner(ack, () =>

@@ -29,12 +29,14 @@ public class ActionMaskingTests
     [TestCase("ppo", 20_000)]
     [TestCase("a2c", 20_000)]
     [TestCase("a3c", 20_000)]
+    [TestCase("impala", 20_000)]
     [TestCase("dqn", 12_000)]
     public void Training_and_evaluation_never_take_a_masked_action(string algo, int steps)
     {
         Interlocked.Exchange(ref CountingEnv.Steps, 0);
         var hyperparameters = new Dictionary<string, object> { ["total_timesteps"] = steps };
         if (algo == "a3c") hyperparameters["workers"] = 2;
+        if (algo == "impala") (hyperparameters["envs_per_actor"], hyperparameters["batch_size"]) = (4, 1); // more updates in a short run
         using var agent = Agent.Create(algo, () => new TimeLimit(new CountingEnv(new TicTacToe()), 9), hyperparameters, name: "StrictTicTacToe-v0");
         agent.Learn(options: new LearnOptions { EvalEvery = 5_000, EvalEpisodes = 50 });
         long trainingSteps = Interlocked.Read(ref CountingEnv.Steps);

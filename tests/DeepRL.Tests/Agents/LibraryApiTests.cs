@@ -131,7 +131,7 @@ public class LibraryApiTests
         Assert.That(wrong!.Message, Does.StartWith("Expected 1 observation(s) of 4 values (4 in all), got 3."));
         var mismatch = Assert.Throws<ArgumentException>(() => agent.Evaluate(env: EnvRegistry.Default.Make("Pendulum-v1")));
         Assert.That(mismatch!.Message, Does.Contain("This agent was trained on CartPole-v1"));
-        Assert.That(() => Agent.Create("sac", "CartPole-v1"), Throws.ArgumentException.With.Message.Contains("available: dqn, ppo, a2c, a3c"));
+        Assert.That(() => Agent.Create("sac", "CartPole-v1"), Throws.ArgumentException.With.Message.Contains("available: dqn, ppo, a2c, a3c, impala"));
         Assert.That(() => Agent.Load(Path.Combine(_dir, "nothing")), Throws.TypeOf<DirectoryNotFoundException>());
     }
 

@@ -54,6 +54,8 @@ public class OnnxExportTests
         yield return Case("a3c", "MinAtar/Asterix-v1", "A3C CNN", "workers=1", "net_arch=32");
         yield return Case("a3c", "Pendulum-v1", "A3C MLP continuous", "workers=1", "net_arch=16");
         yield return Case("a3c", "CartPole-Masked-v1", "A3C LSTM", "workers=1", "policy=lstm", "lstm_hidden=8", "net_arch=8");
+        yield return Case("impala", "MinAtar/Breakout-v1", "IMPALA CNN", "net_arch=32");
+        yield return Case("impala", "TicTacToe-v0", "IMPALA MLP masked", "net_arch=16");
     }
 
     private static TestCaseData Case(string algo, string env, string name, params string[] hyperparameters) =>
