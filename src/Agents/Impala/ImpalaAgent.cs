@@ -34,6 +34,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
     private readonly PolicyLag _sessionLag = new(), _windowLag = new();
     private readonly Stopwatch _session = new();
     private long _trainedSteps, _sessionStartSteps, _sentAtStart;
+    private double _rssFirst, _rssLast, _rssMax; // MB at the metrics intervals: a flat line means the queue bounds memory
     private IActorHost<Unroll>[] _hosts = [];
     private ExperienceQueue<Unroll>? _queue;
 
@@ -88,6 +89,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
         var c = Config;
         _sessionLag.Clear();
         _windowLag.Clear();
+        _rssFirst = _rssLast = _rssMax = 0;
         _trainedSteps = _sessionStartSteps = run.Step;
         if (run.IsResumed)
             run.Warn("IMPALA resumes from the saved weights, optimizer and policy version, but not exactly: actors restart their envs, " +
@@ -191,7 +193,10 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
         log.Scalar("learner_steps_per_second", LearnerRate, step);
         log.Scalar("queue_unrolls", _queue?.Count ?? 0, step);
         log.Scalar("actors", _hosts.Sum(h => h.ActiveActors), step);
-        log.Scalar("rss_mb", Environment.WorkingSet / 1048576.0, step);
+        double rss = Environment.WorkingSet / 1048576.0;
+        if (_rssFirst == 0) _rssFirst = rss;
+        (_rssLast, _rssMax) = (rss, Math.Max(_rssMax, rss));
+        log.Scalar("rss_mb", rss, step);
     }
 
     private double Seconds => Math.Max(1e-9, _session.Elapsed.TotalSeconds);
@@ -220,6 +225,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
                 ["actor_wait_seconds"] = _queue?.ProducerWaitSeconds ?? 0,
                 ["learner_wait_seconds"] = _queue?.ConsumerWaitSeconds ?? 0,
             };
+            if (_rssFirst > 0) (stats["rss_mb_first"], stats["rss_mb_last"], stats["rss_mb_max"]) = (_rssFirst, _rssLast, _rssMax);
             if (_sessionLag.Stats() is { } lag)
             {
                 stats["policy_lag_mean"] = lag.Mean;
