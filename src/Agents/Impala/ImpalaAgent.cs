@@ -33,7 +33,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
     private readonly int _seed;
     private readonly PolicyLag _sessionLag = new(), _windowLag = new();
     private readonly Stopwatch _session = new();
-    private long _trainedSteps, _sessionStartSteps, _sentAtStart;
+    private long _trainedSteps, _sessionStartSteps;
     private double _rssFirst, _rssLast, _rssMax; // MB at the metrics intervals: a flat line means the queue bounds memory
     private IActorHost<Unroll>[] _hosts = [];
     private ExperienceQueue<Unroll>? _queue;
@@ -112,11 +112,10 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
             worker.Run(link, cancel, sent);
         });
         _hosts = ExtraActors is null ? [local] : [local, ExtraActors];
-        foreach (var host in _hosts) host.Start(queue, board);
-        _sentAtStart = 0;
         _session.Restart();
         try
         {
+            foreach (var host in _hosts) host.Start(queue, board); // inside: a host that fails to start stops the others
             Train(run, queue, board);
         }
         finally
@@ -201,7 +200,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
 
     private double Seconds => Math.Max(1e-9, _session.Elapsed.TotalSeconds);
 
-    private double ActorRate => (_hosts.Sum(h => h.StepsSent) - _sentAtStart) / Seconds;
+    private double ActorRate => _hosts.Sum(h => h.StepsSent) / Seconds;
 
     private double LearnerRate => (_trainedSteps - _sessionStartSteps) / Seconds;
 
@@ -216,7 +215,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
             var stats = new Dictionary<string, double>
             {
                 ["updates"] = _learner.Version,
-                ["actor_steps"] = _hosts.Sum(h => h.StepsSent) - _sentAtStart,
+                ["actor_steps"] = _hosts.Sum(h => h.StepsSent), // hosts are new each session
                 ["trained_steps"] = _trainedSteps - _sessionStartSteps,
                 ["actor_steps_per_second"] = ActorRate,
                 ["learner_steps_per_second"] = LearnerRate,

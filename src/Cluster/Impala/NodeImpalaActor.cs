@@ -102,14 +102,9 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
 
     private void OnChallenge(CoordinatorChallenge c) => FromLearner(c, () =>
     {
-        string? problem = Handshake.CheckVersion(c.Protocol, "learner") ?? Handshake.Check(_options.Cluster.Secret, "coordinator", _nonce, c.Proof);
-        if (problem is not null)
-        {
-            Log.LogError("Refusing the learner at {Address}: {Problem}", Sender.Path.Address, problem);
-            Sender.Tell(new Refused($"node {_node} refused the learner: {problem}"), Self);
-            return;
-        }
-        Sender.Tell(new NodeProof(Handshake.Proof(_options.Cluster.Secret, "node", c.Nonce)), Self);
+        var answer = Handshake.Answer(c, _options.Cluster.Secret, _nonce, _node, "learner", out string? problem);
+        if (problem is not null) Log.LogError("Refusing the learner at {Address}: {Problem}", Sender.Path.Address, problem);
+        Sender.Tell(answer, Self);
     });
 
     private void OnStart(StartActors start) => FromLearner(start, () =>

@@ -154,14 +154,9 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
 
     private void OnChallenge(CoordinatorChallenge c) => FromCoordinator(c, () =>
     {
-        string? problem = Handshake.CheckVersion(c.Protocol, "coordinator") ?? Handshake.Check(_options.Cluster.Secret, "coordinator", _nonce, c.Proof);
-        if (problem is not null)
-        {
-            _log.LogError("Refusing the coordinator at {Address}: {Problem}", Sender.Path.Address, problem);
-            Sender.Tell(new Refused($"node {_name} refused the coordinator: {problem}"), Self);
-            return;
-        }
-        Sender.Tell(new NodeProof(Handshake.Proof(_options.Cluster.Secret, "node", c.Nonce)), Self);
+        var answer = Handshake.Answer(c, _options.Cluster.Secret, _nonce, _name, "coordinator", out string? problem);
+        if (problem is not null) _log.LogError("Refusing the coordinator at {Address}: {Problem}", Sender.Path.Address, problem);
+        Sender.Tell(answer, Self);
     });
 
     private void OnWelcome(Welcome w) => FromCoordinator(w, () =>

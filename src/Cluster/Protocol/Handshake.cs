@@ -30,4 +30,14 @@ public static class Handshake
     public static string? CheckVersion(int theirs, string role) =>
         theirs == ProtocolVersion ? null
             : $"the {role} speaks DeepRL cluster protocol {theirs} and this member speaks {ProtocolVersion}: run the same DeepRL version on every member";
+
+    /// <summary>
+    /// A node's answer to a challenge from <paramref name="peer"/> (a coordinator or a learner): its own proof, or — wrong
+    /// version, or the peer does not hold the secret — a refusal, with <paramref name="problem"/> saying why.
+    /// </summary>
+    public static IDeepRlMessage Answer(CoordinatorChallenge challenge, byte[]? secret, byte[] nonce, string node, string peer, out string? problem)
+    {
+        problem = CheckVersion(challenge.Protocol, peer) ?? Check(secret, "coordinator", nonce, challenge.Proof);
+        return problem is null ? new NodeProof(Proof(secret, "node", challenge.Nonce)) : new Refused($"node {node} refused the {peer}: {problem}");
+    }
 }
