@@ -12,7 +12,8 @@ import json, sys
 s = json.load(open(sys.argv[1])); st = s["algorithm_statistics"]
 best = s.get("best_final_eval") or s["final_eval"]
 print(f"seed {sys.argv[2]}: latest {s['final_eval']['mean_return']:.1f}, best checkpoint {best['mean_return']:.1f} (step {best['step']}), "
-      f"{s['train_fps']:.0f} steps/s, lag mean {st['policy_lag_mean']:.2f} p95 {st['policy_lag_p95']:.0f} max {st['policy_lag_max']:.0f}")
+      f"{s['train_fps']:.0f} steps/s, lag mean {st['policy_lag_mean']:.2f} p95 {st['policy_lag_p95']:.0f} max {st['policy_lag_max']:.0f}, "
+      f"RSS {st['rss_mb_first']:.0f} → {st['rss_mb_last']:.0f} MB (max {st['rss_mb_max']:.0f})")
 PY
 done
 rm -rf "$out"

@@ -105,6 +105,8 @@ public static class TrainCommand
                     if (a < 0) throw new CliException($"--actors must be at least 0, got {a}.");
                     overrides.Add($"actors={a}");
                 }
+                if (parse.GetValue(actors) == 0 && parse.GetValue(cluster)!.Length == 0)
+                    throw new CliException("--actors 0 leaves IMPALA without actors: give --cluster HOST:PORT (actors on cluster nodes) or --actors N.");
                 if (parse.GetValue(actorsPerNode) is int k)
                 {
                     if (algoName != "impala" || parse.GetValue(cluster)!.Length == 0) throw new CliException("--actors-per-node applies to --algo impala with --cluster HOST:PORT.");

@@ -189,5 +189,9 @@ public class ImpalaTests
         var refused = CliRunner.Run(["train", "--env", "CartPole-v1", "--algo", "ppo", "--actors", "2", "--out", _out]);
         Assert.That(refused.ExitCode, Is.EqualTo(2));
         Assert.That(refused.Error, Does.Contain("--actors applies to --algo impala only"));
+        var none = CliRunner.Run(["train", "--env", "CartPole-v1", "--algo", "impala", "--actors", "0", "--out", _out]);
+        Assert.That(none.ExitCode, Is.EqualTo(2));
+        Assert.That(none.Error, Does.Contain("--actors 0 leaves IMPALA without actors: give --cluster HOST:PORT"));
+        Assert.That(Directory.GetDirectories(_out), Has.Length.EqualTo(1), "no run folder for a refused command");
     }
 }
