@@ -23,9 +23,9 @@ public static class ProgressLine
             $"step {Numbers.Steps(s.Step)}/{Numbers.Steps(s.TotalSteps)}",
             $"return {Fmt(s.RecentMeanReturn)}",
             $"eval {Fmt(s.LastEvalMean)} (best {Fmt(s.BestEvalMean)})",
-            $"{Numbers.Steps((long)s.Fps)} fps",
+            // An algorithm's own throughput figures (IMPALA: actors and learner separately) stand in for the one fps.
+            s.Detail ?? $"{Numbers.Steps((long)s.Fps)} fps",
             $"ep {s.Episodes.ToString(CultureInfo.InvariantCulture)}",
-            s.Detail ?? "",
         ];
         int barWidth = Math.Clamp(width / 5, 5, 30);
         var line = new StringBuilder();
@@ -33,7 +33,6 @@ public static class ProgressLine
         if (line.Length > width) return line.ToString(0, width);
         foreach (var f in fields)
         {
-            if (f.Length == 0) continue;
             if (line.Length + 3 + f.Length > width) break;
             line.Append(" · ").Append(f);
         }

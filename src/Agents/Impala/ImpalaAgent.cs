@@ -204,7 +204,7 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
 
     private double LearnerRate => (_trainedSteps - _sessionStartSteps) / Seconds;
 
-    public string? ProgressDetail => _session.IsRunning
+    public string? ProgressDetail => _hosts.Length > 0 // after the first session started (the final report comes after Learn)
         ? $"actors {Numbers.Steps((long)ActorRate)}/s · learner {Numbers.Steps((long)LearnerRate)}/s · lag {(_sessionLag.Stats()?.Mean ?? 0).ToString("0.0", CultureInfo.InvariantCulture)}"
         : null;
 

@@ -182,6 +182,7 @@ public class ImpalaTests
         var ok = CliRunner.Run(["train", "--env", "CartPole-v1", "--algo", "impala", "--actors", "1", "--steps", "4000", "--out", _out,
             "--no-progress", "--eval-every", "0", "--final-eval-episodes", "3"]);
         Assert.That(ok.ExitCode, Is.Zero, ok.Error);
+        Assert.That(ok.Output + ok.Error, Does.Match(@"actors [\d.]+k?/s · learner [\d.]+k?/s · lag \d+\.\d"), "the progress line shows both throughputs");
         string run = Directory.GetDirectories(_out).Single();
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
         Assert.That(config.RootElement.GetProperty("hyperparameters").GetProperty("actors").GetInt32(), Is.EqualTo(1));
