@@ -21,7 +21,6 @@ public sealed class ImpalaActor : IDisposable
 {
     private readonly ActorCritic _net;
     private readonly Parameter[] _parameters;
-    private readonly IVectorEnvironment _envs;
     private readonly RolloutCollector _collector;
     private readonly int _id, _observationSize;
     private readonly List<(double Return, int Length)> _episodes = [];
@@ -35,12 +34,26 @@ public sealed class ImpalaActor : IDisposable
     public ImpalaActor(int id, ImpalaConfig config, Box observationSpace, Space actionSpace, IVectorEnvironment envs, ulong seed)
     {
         _id = id;
-        _envs = envs;
         _observationSize = observationSpace.FlatSize;
         _net = ActorCriticParts.Network(config, observationSpace, actionSpace);
         _parameters = _net.parameters().ToArray();
         foreach (var p in _parameters) p.requires_grad_(false);
         _collector = new RolloutCollector(_net, envs, config.UnrollLength, CPU, new Rng(seed), recordActorOutputs: true);
+    }
+
+    /// <summary>
+    /// The body of an actor thread, here or on a cluster node: makes its <paramref name="config"/>.envs_per_actor envs
+    /// with <paramref name="makeEnvs"/>, seeds them (and its sampler) apart from every other actor's — actor numbers are
+    /// unique within a run — and sends unrolls until <paramref name="cancel"/> fires or the learner takes no more.
+    /// </summary>
+    public static void RunThread(int actor, ImpalaConfig config, Box observationSpace, Space actionSpace, Func<int, IVectorEnvironment> makeEnvs,
+        int seed, IActorLink<Unroll> link, CancellationToken cancel, Action<int> sent)
+    {
+        using var envs = makeEnvs(config.EnvsPerActor);
+        int envSeed = unchecked(seed + actor * config.EnvsPerActor);
+        envs.Reset(envSeed);
+        using var worker = new ImpalaActor(actor, config, observationSpace, actionSpace, envs, unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1));
+        worker.Run(link, cancel, sent);
     }
 
     /// <summary>The policy version the actor acts with (−1 before it received any weights).</summary>

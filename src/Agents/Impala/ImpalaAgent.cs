@@ -103,14 +103,8 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
         var board = new WeightsBoard();
         board.Publish(_learner.Publish());
         int sessionSeed = TrainingRun.SessionSeed(run.Options.Seed, run.Step);
-        var local = new ActorThreads<Unroll>(c.Actors, "impala", (actor, link, cancel, sent) =>
-        {
-            using var envs = VectorEnvs.Make(run.Options.EnvId, c.EnvsPerActor, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry);
-            int envSeed = sessionSeed + actor * c.EnvsPerActor;
-            envs.Reset(envSeed);
-            using var worker = new ImpalaActor(actor, c, ObservationSpace, ActionSpace, envs, unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1));
-            worker.Run(link, cancel, sent);
-        });
+        var local = new ActorThreads<Unroll>(c.Actors, "impala", (actor, link, cancel, sent) => ImpalaActor.RunThread(actor, c, ObservationSpace, ActionSpace,
+            n => VectorEnvs.Make(run.Options.EnvId, n, VectorMode.Sync, options: run.EnvOptions, registry: run.Registry), sessionSeed, link, cancel, sent));
         _hosts = ExtraActors is null ? [local] : [local, ExtraActors];
         _session.Restart();
         try
@@ -153,9 +147,9 @@ public sealed class ImpalaAgent : IAgent, IExportablePolicy, IReportsStatistics
             using (Torch.GcGate.Wait()) full = queue.TryTakeBatch(batch, c.BatchSize, TimeSpan.FromMilliseconds(200));
             if (!full) continue; // what arrived stays in the batch; check the actors and the stop request, then wait again
 
+            // Unrolls from other processes were checked where they arrived (ExtraActors drops one that does not fit).
             foreach (var unroll in batch)
             {
-                if (_learner.Check(unroll) is { } problem) throw new InvalidDataException($"An unroll from actor {unroll.Actor} does not fit this run: {problem}.");
                 long lag = _learner.Version - unroll.PolicyVersion;
                 _sessionLag.Add(lag);
                 _windowLag.Add(lag);

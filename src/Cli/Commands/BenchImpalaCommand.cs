@@ -85,9 +85,9 @@ public static class BenchImpalaCommand
 
             var sample = actor.Collect(CancellationToken.None)!;
             double bytesPerStep = MessagePackAkkaSerializer.SizeOf(new ActorUnroll("impala-0123456789abcdef", 1, sample)) / (double)sample.EnvSteps;
-            int values = weights.Values.Length, chunks = (values + WeightsChunk.ValuesPerChunk - 1) / WeightsChunk.ValuesPerChunk;
-            long weightBytes = Enumerable.Range(0, chunks).Sum(i => (long)MessagePackAkkaSerializer.SizeOf(new WeightsChunk("impala-0123456789abcdef", 1, i, chunks, values,
-                weights.Values.AsSpan(i * WeightsChunk.ValuesPerChunk, Math.Min(WeightsChunk.ValuesPerChunk, values - i * WeightsChunk.ValuesPerChunk)).ToArray())));
+            var chunks = WeightsChunk.Split("impala-0123456789abcdef", weights).ToList();
+            long weightBytes = chunks.Sum(c => (long)MessagePackAkkaSerializer.SizeOf(c));
+            int values = weights.Values.Length;
             double updatesPerSecond = learnerRate / stepsPerBatch;
             int cores = Environment.ProcessorCount;
 
@@ -100,7 +100,7 @@ public static class BenchImpalaCommand
             table.AddRow($"actor machines of {cores} cores it keeps busy", $"{learnerRate / (actorRate * cores):F1}");
             table.AddRow("unroll on the wire (bytes per env step, LZ4)", $"{bytesPerStep:F1}");
             table.AddRow("unrolls into the learner at full ingest (MB/s)", $"{learnerRate * bytesPerStep / 1e6:F2}");
-            table.AddRow($"one weights version ({values:N0} float32, {chunks} chunk(s))", $"{weightBytes:N0} bytes");
+            table.AddRow($"one weights version ({values:N0} float32, {chunks.Count} chunk(s))", $"{weightBytes:N0} bytes");
             table.AddRow("weights to one node if it took every version (MB/s)", $"{updatesPerSecond * weightBytes / 1e6:F2}");
             ctx.Console.Write(table);
             ctx.Output.WriteLine($"IMPALA on {envId}: {config.BatchSize} unrolls × {config.EnvsPerActor} envs × {config.UnrollLength} steps per update, " +

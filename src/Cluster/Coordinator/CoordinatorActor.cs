@@ -83,9 +83,8 @@ internal sealed class CoordinatorActor : GuardedActor
 
     private void Checked(IDeepRlMessage message, Action handle)
     {
-        if (message.Validate() is { } problem)
+        if (Malformed(message) is { } problem)
         {
-            _log.LogWarning("Ignored a malformed {Message} from {Address}: {Problem}", message.GetType().Name, Sender.Path.Address, problem);
             Sender.Tell(new Refused($"malformed {message.GetType().Name}: {problem}"), Self);
             return;
         }

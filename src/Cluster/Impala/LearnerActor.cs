@@ -62,16 +62,9 @@ internal sealed class LearnerActor : GuardedActor, IWithTimers
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
-    private bool Valid(IDeepRlMessage message)
-    {
-        if (message.Validate() is not { } problem) return true;
-        Log.LogWarning("Ignored a malformed {Message} from {Address}: {Problem}", message.GetType().Name, Sender.Path.Address, problem);
-        return false;
-    }
-
     private void OnHello(NodeHello hello)
     {
-        if (!Valid(hello) || _ended) return;
+        if (Malformed(hello) is not null || _ended) return;
         if (Handshake.CheckVersion(hello.Protocol, "node") is { } wrongVersion)
         {
             Log.LogError("Refused node {Node} at {Address}: {Problem}", hello.Node, Sender.Path.Address, wrongVersion);
@@ -85,7 +78,7 @@ internal sealed class LearnerActor : GuardedActor, IWithTimers
 
     private void OnProof(NodeProof proof)
     {
-        if (!Valid(proof) || !_nodes.TryGetValue(Sender.Path.Address, out var node) || node.Ref is not null || _ended) return;
+        if (Malformed(proof) is not null || !_nodes.TryGetValue(Sender.Path.Address, out var node) || node.Ref is not null || _ended) return;
         if (Handshake.Check(_secret, "node", node.Nonce, proof.Proof) is { } problem)
         {
             Log.LogError("Refused node {Node} at {Address}: {Problem}", node.Name, Sender.Path.Address, problem);
@@ -106,7 +99,7 @@ internal sealed class LearnerActor : GuardedActor, IWithTimers
     /// <summary>Handles a message from an admitted node of this run; others are ignored.</summary>
     private void FromNode(IDeepRlMessage message, Action<RemoteNode> handle)
     {
-        if (!_nodes.TryGetValue(Sender.Path.Address, out var node) || node.Ref is null || !Valid(message)) return;
+        if (!_nodes.TryGetValue(Sender.Path.Address, out var node) || node.Ref is null || Malformed(message) is not null) return;
         handle(node);
     }
 
@@ -154,12 +147,8 @@ internal sealed class LearnerActor : GuardedActor, IWithTimers
     private void OnWeightsRequest(WeightsRequest request) => FromNode(request, _ =>
     {
         if (request.RunId != _run.RunId || _board.Latest is not { } weights || weights.Version <= request.Have) return;
-        var values = weights.Values;
-        int count = (values.Length + WeightsChunk.ValuesPerChunk - 1) / WeightsChunk.ValuesPerChunk;
-        for (int i = 0; i < count; i++)
+        foreach (var chunk in WeightsChunk.Split(_run.RunId, weights))
         {
-            int start = i * WeightsChunk.ValuesPerChunk, length = Math.Min(WeightsChunk.ValuesPerChunk, values.Length - start);
-            var chunk = new WeightsChunk(_run.RunId, weights.Version, i, count, values.Length, values.AsSpan(start, length).ToArray());
             Interlocked.Add(ref _host.BytesOut, MessagePackAkkaSerializer.SizeOf(chunk));
             Sender.Tell(chunk, Self);
         }

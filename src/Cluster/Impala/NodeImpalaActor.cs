@@ -91,12 +91,7 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
 
     private void FromLearner(IDeepRlMessage message, Action handle)
     {
-        if (_learnerAddress is null || !Sender.Path.Address.Equals(_learnerAddress)) return;
-        if (message.Validate() is { } problem)
-        {
-            Log.LogWarning("Ignored a malformed {Message} from the learner: {Problem}", message.GetType().Name, problem);
-            return;
-        }
+        if (_learnerAddress is null || !Sender.Path.Address.Equals(_learnerAddress) || Malformed(message) is not null) return;
         handle();
     }
 
@@ -131,15 +126,9 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
         _runId = start.RunId;
         TorchSharp.torch.set_num_threads(1); // the actor threads are the parallelism
         var link = new RemoteLink(Self, _board);
-        _actors = new ActorThreads<Unroll>(start.Count, "impala-node", (actor, actorLink, cancel, sent) =>
-        {
-            using var envs = VectorEnvs.Make(start.EnvId, config.EnvsPerActor, VectorMode.Sync, options: new EnvOptions(start.EnvOptions));
-            // Seeds apart from the learner's local actors and from other nodes' (actor numbers are unique per run).
-            int envSeed = unchecked(start.Seed + actor * config.EnvsPerActor);
-            envs.Reset(envSeed);
-            using var worker = new ImpalaActor(actor, config, observationSpace, actionSpace, envs, unchecked((ulong)envSeed * 0x9E3779B97F4A7C15UL + 1));
-            worker.Run(actorLink, cancel, sent);
-        }) { FirstActor = start.FirstActor };
+        _actors = new ActorThreads<Unroll>(start.Count, "impala-node", (actor, actorLink, cancel, sent) => ImpalaActor.RunThread(actor, config,
+            observationSpace, actionSpace, n => VectorEnvs.Make(start.EnvId, n, VectorMode.Sync, options: new EnvOptions(start.EnvOptions)),
+            start.Seed, actorLink, cancel, sent)) { FirstActor = start.FirstActor };
         _actors.Start(link);
         _learner.Tell(new WeightsRequest(start.RunId, -1), Self);
         _requesting = true;

@@ -143,12 +143,7 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     /// <summary>Runs <paramref name="handle"/> for a message from the coordinator this node talks to; ignores others.</summary>
     private void FromCoordinator(IDeepRlMessage message, Action handle)
     {
-        if (_coordinatorAddress is null || !Sender.Path.Address.Equals(_coordinatorAddress)) return;
-        if (message.Validate() is { } problem)
-        {
-            _log.LogWarning("Ignored a malformed {Message} from the coordinator: {Problem}", message.GetType().Name, problem);
-            return;
-        }
+        if (_coordinatorAddress is null || !Sender.Path.Address.Equals(_coordinatorAddress) || Malformed(message) is not null) return;
         handle();
     }
 

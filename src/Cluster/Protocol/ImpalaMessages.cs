@@ -61,6 +61,18 @@ public sealed record WeightsChunk(
     /// <summary>Floats per chunk: 5 bytes each in MessagePack, so a chunk stays under the frame size.</summary>
     public const int ValuesPerChunk = 32 * 1024;
 
+    /// <summary>One version of the weights as the chunks that carry it.</summary>
+    public static IEnumerable<WeightsChunk> Split(string runId, DeepRL.Agents.Distributed.PolicyWeights weights)
+    {
+        var values = weights.Values;
+        int count = (values.Length + ValuesPerChunk - 1) / ValuesPerChunk;
+        for (int i = 0; i < count; i++)
+        {
+            int start = i * ValuesPerChunk;
+            yield return new WeightsChunk(runId, weights.Version, i, count, values.Length, values.AsSpan(start, Math.Min(ValuesPerChunk, values.Length - start)).ToArray());
+        }
+    }
+
     public string? Validate() =>
         Limits.Name(RunId, "the run id") ?? (Version < 0 ? "a negative version" : null)
         ?? (TotalValues is < 1 or > 256 * 1024 * 1024 ? $"{TotalValues} weights is out of range" : null)
