@@ -2,5 +2,9 @@ namespace DeepRL.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => DeepRlCli.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        ClusterThreadPool.ConfigureFor(args);
+        return DeepRlCli.Run(args, Console.Out, Console.Error);
+    }
 }

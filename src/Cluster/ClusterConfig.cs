@@ -47,6 +47,7 @@ public static class ClusterConfig
             akka {
               loglevel = WARNING
               stdout-loglevel = OFF
+              scheduler.tick-duration = 100ms
               loggers = ["{{typeof(AkkaLogBridge).FullName}}, {{typeof(AkkaLogBridge).Assembly.GetName().Name}}"]
               actor {
                 provider = cluster

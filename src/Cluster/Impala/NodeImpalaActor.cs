@@ -45,7 +45,9 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
     public NodeImpalaActor(NodeOptions options, string node, ILogger log) : base(log)
     {
         (_options, _node) = (options, node);
-        Receive<ClusterEvent.MemberUp>(e => OnMemberUp(e.Member));
+        // A learner answers while it is still joining (as the grid's coordinator does: NodeActor).
+        Receive<ClusterEvent.MemberJoined>(e => FindLearner(e.Member));
+        Receive<ClusterEvent.MemberUp>(e => FindLearner(e.Member));
         Receive<ClusterEvent.MemberRemoved>(e =>
         {
             if (e.Member.Address.Equals(_learnerAddress)) EndRun("the learner left the cluster", hello: false);
@@ -65,7 +67,7 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
     protected override void PreStart()
     {
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
     }
 
@@ -75,7 +77,7 @@ internal sealed class NodeImpalaActor : GuardedActor, IWithTimers
         StopThreads();
     }
 
-    private void OnMemberUp(Member member)
+    private void FindLearner(Member member)
     {
         if (!member.HasRole(ClusterConfig.LearnerRole) || _learnerAddress is not null) return;
         _learnerAddress = member.Address;

@@ -11,7 +11,7 @@ namespace DeepRL.Cluster.Node;
 /// <summary>
 /// A node's side of the grid protocol. It finds the coordinator through cluster membership, proves the secret, pulls a
 /// cell per free slot, trains each as a child process, ships every new checkpoint of a running cell and the finished
-/// run folder back, and asks for the next cell. When the coordinator is gone its cells are stopped (the coordinator
+/// run folder back, and asks for the next cell as soon as one ends (while its run folder is still on its way). When the coordinator is gone its cells are stopped (the coordinator
 /// resumes them from the last checkpoint it holds); when the node is told to leave, running cells checkpoint and are
 /// handed back.
 /// </summary>
@@ -71,7 +71,14 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         _log = log;
         _name = name;
         _plugins = new PluginCache(Path.Combine(options.WorkDir, "plugins"));
-        Receive<ClusterEvent.MemberUp>(e => OnMemberUp(e.Member));
+        Receive<ClusterEvent.MemberUp>(e =>
+        {
+            _log.LogInformation("Member {Address} ({Roles}) joined", e.Member.Address, Roles(e.Member));
+            FindCoordinator(e.Member);
+        });
+        // A coordinator answers while it is still joining: starting then saves the second or two before Akka's leader
+        // marks it up (docs/benchmarks.md, "Cluster grids on one machine").
+        Receive<ClusterEvent.MemberJoined>(e => FindCoordinator(e.Member));
         Receive<ClusterEvent.MemberRemoved>(e => OnMemberGone(e.Member, "left the cluster"));
         Receive<ClusterEvent.UnreachableMember>(e => _log.LogWarning("Member {Address} ({Roles}) is unreachable", e.Member.Address, Roles(e.Member)));
         Receive<ClusterEvent.ReachableMember>(e => _log.LogInformation("Member {Address} ({Roles}) is reachable again", e.Member.Address, Roles(e.Member)));
@@ -98,7 +105,8 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     protected override void PreStart()
     {
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember));
+            typeof(ClusterEvent.MemberJoined), typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved),
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember));
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(1));
     }
 
@@ -112,9 +120,8 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
 
     private static string Roles(Member m) => string.Join(",", m.Roles);
 
-    private void OnMemberUp(Member member)
+    private void FindCoordinator(Member member)
     {
-        _log.LogInformation("Member {Address} ({Roles}) joined", member.Address, Roles(member));
         if (!member.HasRole(ClusterConfig.CoordinatorRole) || _coordinatorAddress is not null || _leaving) return;
         _coordinatorAddress = member.Address;
         _nonce = Handshake.Nonce();
@@ -159,10 +166,13 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         _coordinator = Sender;
         _benchmarkId = w.BenchmarkId;
         _log.LogInformation("Working for the coordinator at {Address} (benchmark {Id}) with {Slots} slot(s)", Sender.Path.Address, w.BenchmarkId, _options.Slots);
-        for (int i = _cells.Count; i < _options.Slots; i++) _coordinator.Tell(new RequestCell(w.BenchmarkId), Self);
+        for (int i = Training; i < _options.Slots; i++) _coordinator.Tell(new RequestCell(w.BenchmarkId), Self);
     });
 
     private string BenchmarkFolder => Path.Combine(_options.WorkDir, _benchmarkId!);
+
+    /// <summary>Cells that hold a slot: those not yet ended. A cell whose run folder is still being shipped does not.</summary>
+    private int Training => _cells.Values.Count(c => c.ExitCode is null);
 
     private void OnAssign(AssignCell a) => FromCoordinator(a, () =>
     {
@@ -178,7 +188,7 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
             return;
         }
         var cell = new BenchmarkCell(a.Env, a.Algo, a.Seed);
-        if (_leaving || _cells.Count >= _options.Slots || _cells.ContainsKey(cell.Name))
+        if (_leaving || Training >= _options.Slots || _cells.ContainsKey(cell.Name))
         {
             _coordinator.Tell(new ReturnCell(a.BenchmarkId, cell.Name), Self);
             return;
@@ -365,6 +375,8 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     {
         if (!_cells.TryGetValue(e.Cell, out var cell)) return;
         cell.ExitCode = e.Code;
+        // The slot is free: the next cell trains while this one's run folder is packed and shipped.
+        if (!_leaving) RequestCell();
         if (cell.Shipping) return; // the transfer in flight packs the final (or hand-back) artifact when it ends
         // A cell stopped because this node is leaving goes back with its checkpoint; one that ended by itself is final.
         Pack(cell, _leaving ? ArtifactKind.Checkpoint : ArtifactKind.Final);
@@ -381,8 +393,12 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
     private void Free(string cell)
     {
         _cells.Remove(cell);
-        if (!_leaving && _coordinator is not null && _benchmarkId is not null) _coordinator.Tell(new RequestCell(_benchmarkId), Self);
         FinishLeavingIfDone();
+    }
+
+    private void RequestCell()
+    {
+        if (_coordinator is not null && _benchmarkId is not null) _coordinator.Tell(new RequestCell(_benchmarkId), Self);
     }
 
     private void OnLeave(Leave leave)
