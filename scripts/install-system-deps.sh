@@ -5,10 +5,11 @@
 #   xvfb, xauth    a virtual display for headless machines and the window tests
 #   libfontconfig1 fonts for SkiaSharp text in frames
 #   python3-onnx, python3-numpy  independent checkers of exported ONNX policies in the tests (ONNX's checker, a NumPy evaluator)
+#   iproute2       network namespaces for the cluster test that cuts a node off the network (ip netns)
 # Only missing packages are installed; nothing happens on a machine that has them all.
 set -euo pipefail
 
-packages=(libsdl2-2.0-0 ffmpeg xvfb xauth libfontconfig1 fonts-dejavu-core python3-onnx python3-numpy)
+packages=(libsdl2-2.0-0 ffmpeg xvfb xauth libfontconfig1 fonts-dejavu-core python3-onnx python3-numpy iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

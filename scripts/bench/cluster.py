@@ -3,6 +3,8 @@
 
 1. Wall clock of the same grid on 2 single-slot `deeprl node` processes (plus the coordinator) vs a local
    `deeprl benchmark --parallel 2`, run alternately ROUNDS times so machine noise hits both alike; median ratio.
+   The nodes are started once and serve every round, as long-lived nodes do (the first round includes their
+   just-in-time compilation); each grid's coordinator is a new process, as each local grid's is.
    Also from each cluster run: artifact bytes shipped per cell (the coordinator's "Cluster traffic" line) and the
    coordinator's CPU seconds per cell (user + system, from wait4).
 2. Failure detection: a one-cell grid on 2 nodes; the node that trains it is SIGKILLed once the coordinator holds a
@@ -12,7 +14,7 @@
 3. With --idle: the CPU two idle nodes use over 20 s (from /proc/PID/stat), as they are and with the .NET thread
    pool's spinning switched off (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0).
 
-Usage: scripts/bench/cluster.py [--rounds 3] [--down-after 2,10] | --idle   (DEEPRL_BIN overrides the build folder)
+Usage: scripts/bench/cluster.py [--rounds 5] [--down-after 2,10] | --idle   (DEEPRL_BIN overrides the build folder)
 """
 import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
@@ -82,23 +84,17 @@ def local_grid(out):
     return time.monotonic() - start
 
 
-def cluster_grid(tmp, out):
-    """Nodes are started before the clock starts (they are long-lived); the grid is timed from the coordinator's launch."""
-    a = node("a", os.path.join(tmp, "a"))
-    b = node("b", os.path.join(tmp, "b"), a.endpoint)
-    try:
-        start = time.monotonic()
-        c = Proc(["benchmark", "--out", out, "--cluster", a.endpoint, "--down-after", "2"] + GRID)
-        code, cpu = c.wait()
-        wall = time.monotonic() - start
-        if code != 0:
-            sys.exit("\n".join(l for _, l in c.lines))
-        _, m = c.wait_for(r"Cluster traffic: ([\d,]+) bytes .* received, ([\d,]+) bytes")
-        shipped = int(m.group(1).replace(",", "")) + int(m.group(2).replace(",", ""))
-        return wall, cpu, shipped
-    finally:
-        a.stop()
-        b.stop()
+def cluster_grid(nodes, out):
+    """The grid on long-lived nodes (started once, before the first round); timed from the coordinator's launch."""
+    start = time.monotonic()
+    c = Proc(["benchmark", "--out", out, "--cluster", nodes[0].endpoint, "--down-after", "2"] + GRID)
+    code, cpu = c.wait()
+    wall = time.monotonic() - start
+    if code != 0:
+        sys.exit("\n".join(l for _, l in c.lines))
+    _, m = c.wait_for(r"Cluster traffic: ([\d,]+) bytes .* received, ([\d,]+) bytes")
+    shipped = int(m.group(1).replace(",", "")) + int(m.group(2).replace(",", ""))
+    return wall, cpu, shipped
 
 
 def failover(tmp, down_after):
@@ -150,7 +146,7 @@ def idle(tmp, env, seconds=20):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--down-after", default="2,10")
     ap.add_argument("--idle", action="store_true")
     args = ap.parse_args()
@@ -162,12 +158,18 @@ def main():
             return
         print(f"grid: {' '.join(GRID)}  ({CELLS} cells)")
         ratios, locals_, clusters, cpus, bytes_ = [], [], [], [], []
-        for r in range(args.rounds):
-            lw = local_grid(os.path.join(tmp, f"local{r}"))
-            cw, cpu, shipped = cluster_grid(tmp, os.path.join(tmp, f"cluster{r}"))
-            locals_.append(lw); clusters.append(cw); cpus.append(cpu / CELLS); bytes_.append(shipped / CELLS); ratios.append(cw / lw)
-            print(f"round {r + 1}: local --parallel 2 {lw:.1f} s, 2 single-slot nodes {cw:.1f} s (ratio {cw / lw:.3f}), "
-                  f"coordinator CPU {cpu:.1f} s ({cpu / CELLS:.2f} s/cell), shipped {shipped / CELLS / 1e6:.2f} MB/cell", flush=True)
+        a = node("a", os.path.join(tmp, "a"))
+        b = node("b", os.path.join(tmp, "b"), a.endpoint)
+        try:
+            for r in range(args.rounds):
+                lw = local_grid(os.path.join(tmp, f"local{r}"))
+                cw, cpu, shipped = cluster_grid((a, b), os.path.join(tmp, f"cluster{r}"))
+                locals_.append(lw); clusters.append(cw); cpus.append(cpu / CELLS); bytes_.append(shipped / CELLS); ratios.append(cw / lw)
+                print(f"round {r + 1}: local --parallel 2 {lw:.1f} s, 2 single-slot nodes {cw:.1f} s (ratio {cw / lw:.3f}), "
+                      f"coordinator CPU {cpu:.1f} s ({cpu / CELLS:.2f} s/cell), shipped {shipped / CELLS / 1e6:.2f} MB/cell", flush=True)
+        finally:
+            a.stop()
+            b.stop()
         print(f"median: local {statistics.median(locals_):.1f} s, cluster {statistics.median(clusters):.1f} s, "
               f"ratio {statistics.median(ratios):.3f}; coordinator CPU {statistics.median(cpus):.2f} s/cell; "
               f"{statistics.median(bytes_) / 1e6:.2f} MB shipped/cell")

@@ -6,8 +6,8 @@ namespace DeepRL.Tests.Cluster;
 
 /// <summary>
 /// Benchmark grids on a DeepRL cluster of real processes on loopback (a coordinator and two single-slot nodes): the same
-/// rows and weights as the same grid run locally, with a node SIGKILLed in the middle, and with the coordinator stopped
-/// and resumed.
+/// rows and weights as the same grid run locally, with a node SIGKILLed, frozen, cut off the network (in a network
+/// namespace of the test's own) or stopped in the middle, and with the coordinator stopped and resumed.
 /// </summary>
 [Category("Process")]
 [NonParallelizable]
@@ -108,6 +108,41 @@ public class ClusterGridTests
 
         Assert.That(coordinator.WaitForExit(GridTimeout), Is.Zero, coordinator.Output);
         Assert.That(coordinator.Output, Does.Contain("8/8 cells finished"));
+        AssertSameResults(folder);
+    }
+
+    [Test]
+    public void A_node_whose_cable_is_cut_is_downed_its_cells_resume_elsewhere_and_it_rejoins_when_the_cable_is_back()
+    {
+        // Node b runs in its own network namespace, "another machine" behind a veth cable; a and the coordinator listen on
+        // this side's end of it (off loopback, so with a secret).
+        using var net = NetworkNamespace.CreateOrIgnore();
+        string secret = Folder("cut-secret");
+        File.WriteAllText(secret, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        using var a = DeepRlProcess.NodeAt([], $"{net.HostAddress}:0", "a", Folder("cut-a"), null, "--secret-file", secret);
+        using var b = DeepRlProcess.NodeAt(net.Exec, $"{net.InsideAddress}:0", "b", Folder("cut-b"), a.Endpoint, "--secret-file", secret);
+        string folder = Folder("cut");
+        using var coordinator = DeepRlProcess.Start(["benchmark", "--out", folder, "--cluster", a.Endpoint!, "--listen", $"{net.HostAddress}:0",
+            "--secret-file", secret, "--down-after", "2", .. Grid]);
+
+        string victim = CellWithShippedCheckpoint(folder, "b");
+        net.Cut();
+        try
+        {
+            coordinator.WaitFor($"{victim}: its node is gone; queued again", TimeSpan.FromMinutes(1));
+            b.WaitFor("This node was removed from the cluster; joining again", TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            net.Heal();
+        }
+        // Back on the network, b joins again under a new identity: it sees node a come up a second time.
+        string aJoined = $"Member akka.tcp://deeprl@{a.Endpoint} (node) joined";
+        DeepRlProcess.WaitUntil(() => b.Output.Split(aJoined).Length > 2, "node b to rejoin the cluster", TimeSpan.FromMinutes(1));
+
+        Assert.That(coordinator.WaitForExit(GridTimeout), Is.Zero, coordinator.Output);
+        Assert.That(coordinator.Output, Does.Contain("8/8 cells finished"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "logs", victim + ".log")), Does.Match($@"Resuming {victim} at step [1-9]\d*"));
         AssertSameResults(folder);
     }
 

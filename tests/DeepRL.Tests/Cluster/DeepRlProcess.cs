@@ -17,11 +17,14 @@ public sealed class DeepRlProcess : IDisposable
 
     private DeepRlProcess(Process process) => _process = process;
 
-    public static DeepRlProcess Start(params string[] args)
+    public static DeepRlProcess Start(params string[] args) => StartWith([], args);
+
+    /// <summary>Starts <c>deeprl</c> through <paramref name="prefix"/> (e.g. <c>ip netns exec NAME</c>, which execs it: same pid).</summary>
+    public static DeepRlProcess StartWith(string[] prefix, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliRunner.ProgramPath);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        string[] command = [.. prefix, "dotnet", CliRunner.ProgramPath, .. args];
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = new Process { StartInfo = psi };
         var started = new DeepRlProcess(process);
@@ -34,11 +37,15 @@ public sealed class DeepRlProcess : IDisposable
     }
 
     /// <summary>Starts <c>deeprl node</c> on loopback and waits until it listens; <see cref="Endpoint"/> is then HOST:PORT.</summary>
-    public static DeepRlProcess Node(string name, string workDir, string? join = null, params string[] more)
+    public static DeepRlProcess Node(string name, string workDir, string? join = null, params string[] more) =>
+        NodeAt([], "127.0.0.1:0", name, workDir, join, more);
+
+    /// <summary>Starts <c>deeprl node</c> listening on <paramref name="listen"/>, through <paramref name="prefix"/>; waits until it listens.</summary>
+    public static DeepRlProcess NodeAt(string[] prefix, string listen, string name, string workDir, string? join, params string[] more)
     {
-        string[] args = ["node", "--listen", "127.0.0.1:0", "--slots", "1", "--work-dir", workDir, "--name", name, "--down-after", "2", .. more];
+        string[] args = ["node", "--listen", listen, "--slots", "1", "--work-dir", workDir, "--name", name, "--down-after", "2", .. more];
         if (join is not null) args = [.. args, "--join", join];
-        var node = Start(args);
+        var node = StartWith(prefix, args);
         var listening = node.WaitFor(@"node listening on (\S+) ", TimeSpan.FromSeconds(60));
         node.Endpoint = listening.Groups[1].Value;
         return node;
