@@ -43,6 +43,8 @@ public static class ClusterConfig
         // heartbeat pause, and the split-brain resolver downs it once the membership has been stable for DownAfter.
         // keep-oldest with down-if-alone: a crashed member is downed whatever its age or the cluster's size (a tie in a
         // two-member cluster cannot down the survivor, as keep-majority's lowest-address rule could).
+        // The scheduler ticks every 100 ms instead of 10: our timers are seconds long, and each tick wakes the thread pool
+        // of a member that shares its machine with training processes.
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = WARNING

@@ -299,7 +299,6 @@ public sealed class Agent : IDisposable
                                         $"the given environment has observations {env.ObservationSpace} and actions {env.ActionSpace}.");
     }
 
-    /// <summary>Saves everything <see cref="Load"/> needs (networks, optimizer, hyperparameters, spaces) into folder <paramref name="path"/>.</summary>
     /// <summary>
     /// Writes the greedy policy as a standard ONNX file (see docs/deployment.md): raw env observations in, this agent's
     /// actions out; DeepRL.Inference or any ONNX runtime runs it without TorchSharp. Masking envs get a mask input.
@@ -310,6 +309,7 @@ public sealed class Agent : IDisposable
         PolicyExport.Export(_impl, new ExportSource(EnvId, _options.EnvOptions, Algo, LastRun?.Steps ?? 0, ActionMask.Of(env) is not null), path);
     }
 
+    /// <summary>Saves everything <see cref="Load"/> needs (networks, optimizer, hyperparameters, spaces) into folder <paramref name="path"/>.</summary>
     public void Save(string path)
     {
         var file = new SavedAgent(_options, SpaceDescription.Of(ObservationSpace), SpaceDescription.Of(ActionSpace));
@@ -320,9 +320,15 @@ public sealed class Agent : IDisposable
         });
     }
 
-    /// <summary>Loads an agent saved with <see cref="Save"/>, or a run folder's checkpoint (runs/X/checkpoints/best).</summary>
+    /// <summary>
+    /// Loads an agent saved with <see cref="Save"/> (which needs nothing else), or one from a run: its folder (the
+    /// checkpoint its final report recommends) or one of its checkpoints (runs/X/checkpoints/best). A run's agent is
+    /// rebuilt from its config.json and its environment's spaces, so that environment must be known to
+    /// <paramref name="registry"/> (default: the built-ins and loaded plugins).
+    /// </summary>
     public static Agent Load(string path, string device = "cpu", EnvRegistry? registry = null)
     {
+        if (RunCheckpoint(path) is var (run, checkpoint)) return LoadFromRun(run, checkpoint, device, registry ?? EnvRegistry.Default);
         string folder = AtomicFile.ResolveDirectory(path) ?? throw new DirectoryNotFoundException($"No saved agent at '{path}'.");
         CheckpointManifest.Verify(folder);
         string agentFile = Path.Combine(folder, AgentFile);
@@ -344,6 +350,41 @@ public sealed class Agent : IDisposable
             throw;
         }
         return new Agent(impl, options, totalSteps, registry ?? EnvRegistry.Default);
+    }
+
+    /// <summary>The run and checkpoint name when <paramref name="path"/> is a run folder or one of its checkpoints; else null.</summary>
+    private static (RunDirectory Run, string Checkpoint)? RunCheckpoint(string path)
+    {
+        string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (File.Exists(Path.Combine(full, "config.json")))
+        {
+            var dir = RunDirectory.Open(full);
+            return (dir, RunStore.RecommendedCheckpoint(dir));
+        }
+        string? checkpoints = Path.GetDirectoryName(full), run = Path.GetDirectoryName(checkpoints);
+        if (Path.GetFileName(checkpoints) != "checkpoints" || run is null || !File.Exists(Path.Combine(run, "config.json"))) return null;
+        return (RunDirectory.Open(run), Path.GetFileName(full));
+    }
+
+    private static Agent LoadFromRun(RunDirectory run, string checkpoint, string device, EnvRegistry registry)
+    {
+        var options = RunStore.ReadOptions(run) with { Device = device, InitFrom = null };
+        string folder = RunStore.CheckpointFolder(run, checkpoint);
+        CheckpointManifest.Verify(folder);
+        if (!registry.Contains(options.EnvId))
+            throw new ArgumentException($"The run {run.Path} trained on {options.EnvId}, which is not registered here: load its plugin into the registry first.");
+        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
+        var (impl, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
+        try
+        {
+            impl.Load(folder, includeReplay: false);
+        }
+        catch
+        {
+            impl.Dispose();
+            throw;
+        }
+        return new Agent(impl, options, totalSteps, registry);
     }
 
     public void Dispose() => _impl.Dispose();

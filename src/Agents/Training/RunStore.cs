@@ -61,6 +61,14 @@ public static class RunStore
         return summary.Status is "completed" or "solved" ? summary : null;
     }
 
+    /// <summary>
+    /// The checkpoint to use from a run: the one its final report recommends, else (unfinished) best if it has one,
+    /// else latest.
+    /// </summary>
+    public static string RecommendedCheckpoint(RunDirectory dir) =>
+        FinishedSummary(dir)?.Recommended
+        ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(BestCheckpoint)) is not null ? BestCheckpoint : LatestCheckpoint);
+
     /// <summary>The env step at which the checkpoint in <paramref name="checkpointFolder"/> was saved.</summary>
     public static long CheckpointStep(string checkpointFolder) => ReadState(checkpointFolder).Step;
 

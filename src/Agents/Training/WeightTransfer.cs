@@ -38,9 +38,7 @@ public static class WeightTransfer
         request.Validated();
         var dir = RunDirectory.Open(request.Run);
         var options = RunStore.ReadOptions(dir);
-        string name = request.Checkpoint
-                      ?? RunStore.FinishedSummary(dir)?.Recommended
-                      ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(RunStore.BestCheckpoint)) is not null ? RunStore.BestCheckpoint : RunStore.LatestCheckpoint);
+        string name = request.Checkpoint ?? RunStore.RecommendedCheckpoint(dir);
         string folder = RunStore.CheckpointFolder(dir, name);
         if (!registry.Contains(options.EnvId))
             throw new ArgumentException($"--init-from {request.Run}: its environment {options.EnvId} is not registered here; load its plugin (--env-assembly).");

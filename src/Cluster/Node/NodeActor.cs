@@ -11,9 +11,9 @@ namespace DeepRL.Cluster.Node;
 /// <summary>
 /// A node's side of the grid protocol. It finds the coordinator through cluster membership, proves the secret, pulls a
 /// cell per free slot, trains each as a child process, ships every new checkpoint of a running cell and the finished
-/// run folder back, and asks for the next cell as soon as one ends (while its run folder is still on its way). When the coordinator is gone its cells are stopped (the coordinator
-/// resumes them from the last checkpoint it holds); when the node is told to leave, running cells checkpoint and are
-/// handed back.
+/// run folder back, and asks for the next cell as soon as one ends (while its run folder is still on its way). When the
+/// coordinator is gone its cells are stopped (the coordinator resumes them from the last checkpoint it holds); when the
+/// node is told to leave, running cells checkpoint and are handed back.
 /// </summary>
 internal sealed class NodeActor : GuardedActor, IWithTimers
 {

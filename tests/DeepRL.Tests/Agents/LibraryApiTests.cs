@@ -121,6 +121,18 @@ public class LibraryApiTests
         string run = Directory.GetDirectories(_dir).Single();
         Assert.That(File.Exists(Path.Combine(run, "summary.json")) && File.Exists(Path.Combine(run, "metrics.csv")), Is.True);
         Assert.That(Directory.Exists(Path.Combine(run, "checkpoints", "latest")), Is.True);
+
+        // Loading from the run: its latest checkpoint holds the weights the agent ended with; the run folder itself
+        // gives the checkpoint its final report recommends.
+        using var env = EnvRegistry.Default.Make("CartPole-v1");
+        var observations = Enumerable.Range(0, 20).Select(i => env.Reset(seed: 100 + i).Observation.ToArray()).ToList();
+        using var latest = Agent.Load(Path.Combine(run, "checkpoints", "latest"));
+        Assert.That((latest.Algo, latest.EnvId), Is.EqualTo(("a3c", "CartPole-v1")));
+        Assert.That(observations.Select(o => latest.Predict(o)), Is.EqualTo(observations.Select(o => agent.Predict(o))));
+        string recommended = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))).RootElement.GetProperty("recommended").GetString()!;
+        using var fromRun = Agent.Load(run);
+        using var named = Agent.Load(Path.Combine(run, "checkpoints", recommended));
+        Assert.That(observations.Select(o => fromRun.Predict(o)), Is.EqualTo(observations.Select(o => named.Predict(o))));
     }
 
     [Test]
