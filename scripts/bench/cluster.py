@@ -11,8 +11,9 @@
    checkpoint; prints the seconds from the kill to "its node is gone" (Akka's failure detector + split-brain resolver,
    --down-after D) and to the resumed cell's first line on the other node.
 
-3. With --idle: the CPU two idle nodes use over 20 s (from /proc/PID/stat), as they are and with the .NET thread
-   pool's spinning switched off (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0).
+3. With --idle: the CPU two idle nodes use over 20 s (from /proc/PID/stat) and their context switches a second
+   (/proc/PID/task/*/status), as deeprl runs them (thread-pool spinning off) and with .NET's default spinning put back
+   (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=70, which wins over the program's own setting).
 
 Usage: scripts/bench/cluster.py [--rounds 5] [--down-after 2,10] | --idle   (DEEPRL_BIN overrides the build folder)
 """
@@ -129,16 +130,29 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def context_switches(pid):
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                total += sum(int(l.split()[1]) for l in f if l.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
 def idle(tmp, env, seconds=20):
-    """CPU per idle node (% of one core), measured after a 10 s settling time."""
+    """Per idle node: CPU (% of one core) and context switches a second, measured after 30 s (start-up compilation done)."""
     a = node("a", os.path.join(tmp, "ia"), env=env)
     b = node("b", os.path.join(tmp, "ib"), a.endpoint, env=env)
     try:
-        time.sleep(10)
-        before = [cpu_seconds(n.p.pid) for n in (a, b)]
+        time.sleep(30)
+        before = [(cpu_seconds(n.p.pid), context_switches(n.p.pid)) for n in (a, b)]
         time.sleep(seconds)
-        used = [cpu_seconds(n.p.pid) - t for n, t in zip((a, b), before)]
-        return 100 * sum(used) / len(used) / seconds
+        after = [(cpu_seconds(n.p.pid), context_switches(n.p.pid)) for n in (a, b)]
+        cpu = statistics.mean(x[0] - y[0] for x, y in zip(after, before))
+        switches = statistics.mean(x[1] - y[1] for x, y in zip(after, before))
+        return 100 * cpu / seconds, switches / seconds
     finally:
         a.stop()
         b.stop()
@@ -153,8 +167,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="deeprl-cluster-bench-")
     try:
         if args.idle:
-            for label, env in (("as is", None), ("spin limit 0", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"})):
-                print(f"idle node, {label}: {idle(tmp, env):.1f}% of one core", flush=True)
+            for label, env in (("as deeprl runs it", None), (".NET's default spinning", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "70"})):
+                cpu, switches = idle(tmp, env)
+                print(f"idle node, {label}: {cpu:.1f}% of one core, {switches:,.0f} context switches/s", flush=True)
             return
         print(f"grid: {' '.join(GRID)}  ({CELLS} cells)")
         ratios, locals_, clusters, cpus, bytes_ = [], [], [], [], []

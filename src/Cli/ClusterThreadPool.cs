@@ -7,15 +7,17 @@ namespace DeepRL.Cli;
 /// which slowed the training processes sharing its cores (docs/benchmarks.md, "Cluster grids on one machine").
 /// Training processes keep the default: their hot loops do not use the pool, and their numbers were measured with it.
 /// </summary>
-internal static class ClusterThreadPool
+public static class ClusterThreadPool
 {
     private const string SpinLimit = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
 
     /// <summary>Must run before anything uses the thread pool: the pool reads the setting once, when it starts.</summary>
     public static void ConfigureFor(string[] args)
     {
-        bool cluster = args.Length > 0 && args[0] == "node" || args.Contains("--cluster");
         // An explicit DOTNET_ThreadPool_UnfairSemaphoreSpinLimit still wins (the runtime reads the variable first).
-        if (cluster && AppContext.GetData(SpinLimit) is null) AppContext.SetData(SpinLimit, 0);
+        if (AppliesTo(args) && AppContext.GetData(SpinLimit) is null) AppContext.SetData(SpinLimit, 0);
     }
+
+    /// <summary>True for the commands that run an Akka member: <c>deeprl node</c> and any command with <c>--cluster</c>.</summary>
+    public static bool AppliesTo(string[] args) => (args.Length > 0 && args[0] == "node") || args.Contains("--cluster");
 }

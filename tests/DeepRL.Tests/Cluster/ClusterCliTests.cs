@@ -21,6 +21,15 @@ public class ClusterCliTests
         Assert.That(r.Error, Does.Contain(message));
     }
 
+    [TestCase("node --listen 127.0.0.1:0", true)]
+    [TestCase("benchmark --suite classic --cluster 127.0.0.1:4053", true)]
+    [TestCase("train --algo impala --actors 0 --cluster 127.0.0.1:4053", true)]
+    [TestCase("benchmark --suite classic --parallel 2", false)]
+    [TestCase("train --env CartPole-v1 --algo ppo", false)]
+    [TestCase("envs", false)]
+    public void Only_cluster_members_turn_off_the_thread_pools_spinning(string command, bool quiet) =>
+        Assert.That(DeepRL.Cli.ClusterThreadPool.AppliesTo(command.Split(' ')), Is.EqualTo(quiet));
+
     [Test]
     public void Slots_without_a_cluster_point_to_parallel()
     {
