@@ -15,9 +15,13 @@
    (/proc/PID/task/*/status), as deeprl runs them (thread-pool spinning off) and with .NET's default spinning put back
    (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=70, which wins over the program's own setting).
 
-Usage: scripts/bench/cluster.py [--rounds 5] [--down-after 2,10] | --idle   (DEEPRL_BIN overrides the build folder)
+4. With --profile: where the CPU of one grid goes: the local grid (its whole process tree, and its parent alone) and the
+   same grid on two new nodes (each node's own CPU, its cells' CPU, the coordinator's; the seconds from the
+   coordinator's launch to each node's first cell).
+
+Usage: scripts/bench/cluster.py [--rounds 5] [--down-after 2,10] | --idle | --profile   (DEEPRL_BIN overrides the build folder)
 """
-import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+import argparse, os, re, resource, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("DEEPRL_BIN", os.path.join(ROOT, "src/Cli/bin/Release/net10.0/linux-x64"))
@@ -72,6 +76,7 @@ def node(name, work, join=None, down_after=2, env=None):
     if join:
         args += ["--join", join]
     n = Proc(args, env)
+    n.name = name
     _, m = n.wait_for(r"node listening on (\S+) ")
     n.endpoint = m.group(1)
     return n
@@ -124,10 +129,45 @@ def failover(tmp, down_after):
             n.stop()
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid, children=False):
+    """utime + stime of the process itself, or (children=True) of the children it has reaped."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    first = 13 if children else 11
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+
+def profile(tmp):
+    out = os.path.join(tmp, "profile-local")
+    start = time.monotonic()
+    local = subprocess.Popen(DEEPRL + ["benchmark", "--out", out, "--parallel", "2"] + GRID, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = 0.0
+    while local.poll() is None:  # the parent's own CPU, read until it exits
+        try:
+            parent = cpu_seconds(local.pid)
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        time.sleep(0.05)
+    wall = time.monotonic() - start
+    tree = resource.getrusage(resource.RUSAGE_CHILDREN)  # this script's only finished child so far: the local grid
+    print(f"local --parallel 2: {wall:.1f} s; CPU of its process tree {tree.ru_utime + tree.ru_stime:.1f} s, of its parent ≈{parent:.1f} s", flush=True)
+    a = node("a", os.path.join(tmp, "pa"))
+    b = node("b", os.path.join(tmp, "pb"), a.endpoint)
+    try:
+        time.sleep(2)
+        before = [(cpu_seconds(n.p.pid), cpu_seconds(n.p.pid, children=True)) for n in (a, b)]
+        start = time.monotonic()
+        c = Proc(["benchmark", "--out", os.path.join(tmp, "profile-cluster"), "--cluster", a.endpoint, "--down-after", "2"] + GRID)
+        _, cpu = c.wait()
+        wall = time.monotonic() - start
+        after = [(cpu_seconds(n.p.pid), cpu_seconds(n.p.pid, children=True)) for n in (a, b)]
+        print(f"2 new single-slot nodes: {wall:.1f} s; coordinator CPU {cpu:.1f} s", flush=True)
+        for n, x, y in zip((a, b), before, after):
+            t, _ = n.wait_for(r": started$")
+            print(f"  node {n.name}: own CPU {y[0] - x[0]:.1f} s, its cells' CPU {y[1] - x[1]:.1f} s, first cell {t - start:.1f} s after the launch", flush=True)
+    finally:
+        a.stop()
+        b.stop()
 
 
 def context_switches(pid):
@@ -163,9 +203,13 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--down-after", default="2,10")
     ap.add_argument("--idle", action="store_true")
+    ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="deeprl-cluster-bench-")
     try:
+        if args.profile:
+            profile(tmp)
+            return
         if args.idle:
             for label, env in (("as deeprl runs it", None), (".NET's default spinning", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "70"})):
                 cpu, switches = idle(tmp, env)

@@ -7,6 +7,7 @@ using DeepRL.Agents.Dqn;
 using DeepRL.Agents.Impala;
 using DeepRL.Agents.Ppo;
 using DeepRL.Agents.Training;
+using DeepRL.Environments;
 using DeepRL.Environments.Spaces;
 using static TorchSharp.torch;
 
@@ -97,6 +98,33 @@ public static class AgentCatalog
             }
         }
         return (agent, total);
+    }
+
+    /// <summary>
+    /// Builds the agent described by <paramref name="options"/> and loads the checkpoint in <paramref name="folder"/> into it
+    /// (without its replay buffer); the agent is disposed if loading fails.
+    /// </summary>
+    public static (IAgent Agent, long TotalSteps) Load(RunOptions options, Box observationSpace, Space actionSpace, string folder, Device device,
+        bool includeTrainingState = true)
+    {
+        var (agent, total) = Create(options, observationSpace, actionSpace, device);
+        try
+        {
+            agent.Load(folder, includeReplay: false, includeTrainingState);
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
+        return (agent, total);
+    }
+
+    /// <summary>The same, with the spaces of the run's environment (which <paramref name="registry"/> must know).</summary>
+    public static (IAgent Agent, long TotalSteps) Load(RunOptions options, EnvRegistry registry, string folder, Device device, bool includeTrainingState = true)
+    {
+        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
+        return Load(options, probe.ObservationSpace, probe.ActionSpace, folder, device, includeTrainingState);
     }
 
     private static (IAgent Agent, long TotalSteps) Build(RunOptions options, Box observationSpace, Space actionSpace, Device device)

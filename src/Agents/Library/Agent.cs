@@ -339,16 +339,7 @@ public sealed class Agent : IDisposable
         var options = saved.Options.Validated(agentFile) with { Device = device };
         var observationSpace = saved.ObservationSpace.ToBox(agentFile);
         var actionSpace = saved.ActionSpace.ToSpace(agentFile);
-        var (impl, totalSteps) = AgentCatalog.Create(options, observationSpace, actionSpace, DeviceResolver.Resolve(device));
-        try
-        {
-            impl.Load(folder, includeReplay: false);
-        }
-        catch
-        {
-            impl.Dispose();
-            throw;
-        }
+        var (impl, totalSteps) = AgentCatalog.Load(options, observationSpace, actionSpace, folder, DeviceResolver.Resolve(device));
         return new Agent(impl, options, totalSteps, registry ?? EnvRegistry.Default);
     }
 
@@ -356,14 +347,11 @@ public sealed class Agent : IDisposable
     private static (RunDirectory Run, string Checkpoint)? RunCheckpoint(string path)
     {
         string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
-        if (File.Exists(Path.Combine(full, "config.json")))
-        {
-            var dir = RunDirectory.Open(full);
-            return (dir, RunStore.RecommendedCheckpoint(dir));
-        }
-        string? checkpoints = Path.GetDirectoryName(full), run = Path.GetDirectoryName(checkpoints);
-        if (Path.GetFileName(checkpoints) != "checkpoints" || run is null || !File.Exists(Path.Combine(run, "config.json"))) return null;
-        return (RunDirectory.Open(run), Path.GetFileName(full));
+        var asRun = new RunDirectory(full);
+        if (File.Exists(asRun.ConfigFile)) return (asRun, RunStore.RecommendedCheckpoint(asRun));
+        if (Path.GetDirectoryName(Path.GetDirectoryName(full)) is not { } parent) return null;
+        var owner = new RunDirectory(parent);
+        return File.Exists(owner.ConfigFile) && owner.CheckpointsDir == Path.GetDirectoryName(full) ? (owner, Path.GetFileName(full)) : null;
     }
 
     private static Agent LoadFromRun(RunDirectory run, string checkpoint, string device, EnvRegistry registry)
@@ -373,17 +361,7 @@ public sealed class Agent : IDisposable
         CheckpointManifest.Verify(folder);
         if (!registry.Contains(options.EnvId))
             throw new ArgumentException($"The run {run.Path} trained on {options.EnvId}, which is not registered here: load its plugin into the registry first.");
-        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
-        var (impl, totalSteps) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
-        try
-        {
-            impl.Load(folder, includeReplay: false);
-        }
-        catch
-        {
-            impl.Dispose();
-            throw;
-        }
+        var (impl, totalSteps) = AgentCatalog.Load(options, registry, folder, DeviceResolver.Resolve(device));
         return new Agent(impl, options, totalSteps, registry);
     }
 

@@ -42,11 +42,9 @@ public static class WeightTransfer
         string folder = RunStore.CheckpointFolder(dir, name);
         if (!registry.Contains(options.EnvId))
             throw new ArgumentException($"--init-from {request.Run}: its environment {options.EnvId} is not registered here; load its plugin (--env-assembly).");
-        using var probe = registry.Make(options.EnvId, new EnvOptions(options.EnvOptions));
-        var (source, _) = AgentCatalog.Create(options with { Device = "cpu", InitFrom = null }, probe.ObservationSpace, probe.ActionSpace, CPU);
+        var (source, _) = AgentCatalog.Load(options with { Device = "cpu", InitFrom = null }, registry, folder, CPU, includeTrainingState: false);
         using (source)
         {
-            source.Load(folder, includeReplay: false, includeTrainingState: false);
             int copied = Copy(NetworkOf(source), NetworkOf(target), request.Layers, $"{request.Run} ({name})");
             target.WeightsReplaced();
             return request with

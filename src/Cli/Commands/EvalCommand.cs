@@ -146,23 +146,11 @@ public static class EvalCommand
         var dir = RunDirectory.Open(runPath);
         var options = RunStore.ReadOptions(dir);
         DeepRlCli.LoadRunAssemblies(ctx, options, dir.Path);
-        string name = checkpointName?.ToLowerInvariant()
-                      ?? RunStore.FinishedSummary(dir)?.Recommended
-                      ?? (AtomicFile.ResolveDirectory(dir.Checkpoint(RunStore.BestCheckpoint)) is not null ? RunStore.BestCheckpoint : RunStore.LatestCheckpoint);
+        string name = checkpointName?.ToLowerInvariant() ?? RunStore.RecommendedCheckpoint(dir);
         if (name is not (RunStore.BestCheckpoint or RunStore.LatestCheckpoint))
             throw new CliException($"--checkpoint must be best or latest, got '{checkpointName}'.");
         string folder = RunStore.CheckpointFolder(dir, name);
-        using var probe = ctx.Registry.Make(options.EnvId, new Environments.EnvOptions(options.EnvOptions));
-        var (agent, _) = AgentCatalog.Create(options, probe.ObservationSpace, probe.ActionSpace, DeviceResolver.Resolve(device));
-        try
-        {
-            agent.Load(folder, includeReplay: false, includeTrainingState: false);
-        }
-        catch
-        {
-            agent.Dispose();
-            throw;
-        }
+        var (agent, _) = AgentCatalog.Load(options, ctx.Registry, folder, DeviceResolver.Resolve(device), includeTrainingState: false);
         return new LoadedRun(dir, options, agent, name, RunStore.CheckpointStep(folder));
     }
 }

@@ -166,7 +166,7 @@ internal sealed class NodeActor : GuardedActor, IWithTimers
         _coordinator = Sender;
         _benchmarkId = w.BenchmarkId;
         _log.LogInformation("Working for the coordinator at {Address} (benchmark {Id}) with {Slots} slot(s)", Sender.Path.Address, w.BenchmarkId, _options.Slots);
-        for (int i = Training; i < _options.Slots; i++) _coordinator.Tell(new RequestCell(w.BenchmarkId), Self);
+        for (int i = Training; i < _options.Slots; i++) RequestCell();
     });
 
     private string BenchmarkFolder => Path.Combine(_options.WorkDir, _benchmarkId!);

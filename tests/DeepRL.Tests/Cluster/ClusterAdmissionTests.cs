@@ -102,7 +102,9 @@ public class ClusterAdmissionTests
 
     private static ActorSelection CoordinatorOf(ActorSystem system)
     {
-        var coordinator = Akka.Cluster.Cluster.Get(system).State.Members.Single(m => m.HasRole(ClusterConfig.CoordinatorRole));
+        // The one that is up: a coordinator that was downed and joined again can still be listed, leaving, for a moment.
+        var coordinator = Akka.Cluster.Cluster.Get(system).State.Members
+            .Single(m => m.HasRole(ClusterConfig.CoordinatorRole) && m.Status == Akka.Cluster.MemberStatus.Up);
         return system.ActorSelection(new RootActorPath(coordinator.Address) / "user" / ClusterGrid.CoordinatorActorName);
     }
 

@@ -41,7 +41,7 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>The command prefix that runs a program inside the namespace.</summary>
     public string[] Exec => ["ip", "netns", "exec", Name];
 
-    /// <summary>Creates one; ignores the test (saying why) where the kernel or the user may not create namespaces.</summary>
+    /// <summary>Creates one; ignores the test (saying why) off Linux or without root, fails it (saying why) if the setup fails.</summary>
     public static NetworkNamespace CreateOrIgnore()
     {
         if (!OperatingSystem.IsLinux()) Assert.Ignore("network namespaces are Linux's");
@@ -53,7 +53,8 @@ public sealed class NetworkNamespace : IDisposable
         }
         catch (InvalidOperationException ex)
         {
-            Run("ip", "netns", "del", $"deeprl-test-{id}");
+            Run("ip", "netns", "del", $"deeprl-test-{id}"); // takes the pair with it once moved there
+            Run("ip", "link", "del", $"drl{id}h");
             Assert.Fail($"could not set up the network namespace: {ex.Message}");
             throw;
         }
